@@ -1,0 +1,16 @@
+# Every third-party library comes from a Debian 12 package (see docs/dependencies.md and
+# scripts/install-deps.sh). No copies of outside code live in this repository.
+find_package(Threads REQUIRED)
+find_package(Boost 1.81 REQUIRED CONFIG COMPONENTS headers)
+find_package(nlohmann_json 3.11 REQUIRED)
+find_package(CLI11 2.1 REQUIRED)
+find_package(tomlplusplus 3.3 REQUIRED)
+find_package(fmt 9 REQUIRED)
+find_package(SQLite3 REQUIRED)
+if(SAVOIR_BUILD_TESTS)
+  find_package(GTest REQUIRED)
+  include(GoogleTest)
+endif()
+if(SAVOIR_BUILD_BENCH)
+  find_package(benchmark REQUIRED)
+endif()
