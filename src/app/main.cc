@@ -1,6 +1,3 @@
-#include <cstdio>
+#include "app/cli.h"
 
-int main() {
-  std::puts("savoir 0.1.0");
-  return 0;
-}
+int main(int argc, char** argv) { return savoir::app::RunCli(argc, argv); }
