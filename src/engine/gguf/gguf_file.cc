@@ -380,6 +380,7 @@ class GgufFile::Parser {
     for (uint64_t i = 0; i < n_tensors_; ++i) {
       GgufTensor t;
       SAVOIR_ASSIGN_OR_RETURN(t.name, ReadString(fmt::format("tensor #{} name", i)));
+      if (t.name.empty()) return Error("tensor #{} has an empty name", i);
       SAVOIR_RETURN_IF_ERROR(ReadTensorInfo(t));
       if (!f_.tensor_index_.emplace(t.name, f_.tensors_.size()).second) {
         return Error("duplicate tensor name '{}'", t.name);

@@ -527,6 +527,12 @@ TEST(GgufFileBadInputTest, DuplicateTensorName) {
   ExpectError(b, "duplicate tensor name 't'");
 }
 
+TEST(GgufFileBadInputTest, EmptyTensorName) {
+  Bytes b;
+  b.Header(1, 0).TensorInfo("", {8}, 0, 0).PadTo(32).Zeros(32);
+  ExpectError(b, "tensor #0 has an empty name");
+}
+
 TEST(GgufFileBadInputTest, MissingFile) {
   auto file = GgufFile::Open("/nonexistent/dir/model.gguf");
   ASSERT_FALSE(file.ok());

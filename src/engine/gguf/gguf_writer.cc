@@ -271,7 +271,8 @@ Status GgufWriter::Emit(const Sink& sink) const {
     Append<uint64_t>(head, offset);
     offset = pad(offset + t.data.size());
   }
-  head.resize(pad(head.size()), 0);
+  // Like llama.cpp, a file without tensors ends right after its tables, unpadded.
+  if (!tensors_.empty()) head.resize(pad(head.size()), 0);
   SAVOIR_RETURN_IF_ERROR(sink(head));
   const std::vector<uint8_t> zeros(alignment, 0);
   for (const Tensor& t : tensors_) {

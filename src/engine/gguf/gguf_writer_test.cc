@@ -9,6 +9,7 @@
 #include <fstream>
 #include <iterator>
 #include <limits>
+#include <map>
 #include <random>
 #include <string>
 #include <vector>
@@ -297,6 +298,17 @@ TEST(GgufWriterTest, CopiesStories260KByteForByte) {
   EXPECT_TRUE(std::equal(bytes->begin(), bytes->end(), (*src)->bytes().begin()));
 }
 
+TEST(GgufWriterTest, CopiesVocabFileByteForByte) {
+  auto src = GgufFile::Open(SharedDir() + "/tokenizer/ggml-vocab-llama-spm.gguf");
+  ASSERT_TRUE(src.ok());
+  GgufWriter w;
+  w.CopyMetadata(**src);
+  auto bytes = w.Serialize();
+  ASSERT_TRUE(bytes.ok());
+  ASSERT_EQ(bytes->size(), (*src)->file_size());  // no padding after the tables
+  EXPECT_TRUE(std::equal(bytes->begin(), bytes->end(), (*src)->bytes().begin()));
+}
+
 TEST(GgufWriterTest, CopyMetadataWithFilter) {
   auto src = GgufFile::Open(SharedDir() + "/tokenizer/ggml-vocab-gpt-2.gguf");
   ASSERT_TRUE(src.ok());
@@ -310,6 +322,116 @@ TEST(GgufWriterTest, CopyMetadataWithFilter) {
   EXPECT_EQ(f->GetStringArray("tokenizer.ggml.merges")->size(), 50000u);
   EXPECT_EQ(*f->GetStringArray("tokenizer.ggml.tokens"),
             *(*src)->GetStringArray("tokenizer.ggml.tokens"));
+}
+
+// ---- Fuzz seed corpus: generated here with the writer, committed under testdata/ ----
+
+std::vector<uint8_t> Filled(size_t n, uint8_t seed) {
+  std::vector<uint8_t> out(n);
+  for (size_t i = 0; i < n; ++i) out[i] = static_cast<uint8_t>(seed + i * 7);
+  return out;
+}
+
+GgufWriter TinyModel() {
+  GgufWriter w;
+  w.SetString("general.architecture", "llama");
+  w.SetString("general.name", "tiny");
+  w.SetU32("general.file_type", 7);
+  w.SetU32("llama.context_length", 64);
+  w.SetU32("llama.embedding_length", 32);
+  w.SetU32("llama.block_count", 1);
+  w.SetU32("llama.attention.head_count", 2);
+  w.SetF32("llama.attention.layer_norm_rms_epsilon", 1e-5f);
+  w.SetString("tokenizer.ggml.model", "gpt2");
+  const std::vector<std::string> tokens = {"<s>",
+                                           "</s>",
+                                           "a",
+                                           "b",
+                                           "ab",
+                                           "\xC4\xA0"
+                                           "a"};
+  w.Set("tokenizer.ggml.tokens", GgufMetadataValue::StringArray(tokens));
+  const std::vector<float> scores = {0, 0, -1, -2, -3, -4};
+  w.Set("tokenizer.ggml.scores", GgufMetadataValue::Array(std::span<const float>(scores)));
+  const std::vector<int32_t> types = {3, 3, 1, 1, 1, 1};
+  w.Set("tokenizer.ggml.token_type", GgufMetadataValue::Array(std::span<const int32_t>(types)));
+  const std::vector<std::string> merges = {"a b", "\xC4\xA0 a"};
+  w.Set("tokenizer.ggml.merges", GgufMetadataValue::StringArray(merges));
+  w.SetBool("tokenizer.ggml.add_bos_token", true);
+  w.SetString("tokenizer.chat_template", "{% for m in messages %}{{ m.content }}{% endfor %}");
+  EXPECT_TRUE(
+      w.AddTensor({"token_embd.weight", TensorType::kQ8_0, {32, 6}}, Filled(6 * 34, 1)).ok());
+  EXPECT_TRUE(w.AddTensor({"output_norm.weight", TensorType::kF32, {32}}, Filled(128, 2)).ok());
+  EXPECT_TRUE(
+      w.AddTensor({"blk.0.ffn_up.weight", TensorType::kQ4_K, {256, 1}}, Filled(144, 3)).ok());
+  EXPECT_TRUE(
+      w.AddTensor({"blk.0.attn_q.weight", TensorType::kF16, {4, 2, 1, 1}}, Filled(16, 4)).ok());
+  return w;
+}
+
+GgufWriter AllValueTypes() {
+  GgufWriter w;
+  w.Set("u8", GgufMetadataValue::U8(1));
+  w.Set("i8", GgufMetadataValue::I8(-1));
+  w.Set("u16", GgufMetadataValue::U16(2));
+  w.Set("i16", GgufMetadataValue::I16(-2));
+  w.Set("u32", GgufMetadataValue::U32(3));
+  w.Set("i32", GgufMetadataValue::I32(-3));
+  w.Set("u64", GgufMetadataValue::U64(4));
+  w.Set("i64", GgufMetadataValue::I64(-4));
+  w.Set("f32", GgufMetadataValue::F32(0.5f));
+  w.Set("f64", GgufMetadataValue::F64(0.25));
+  w.Set("bool", GgufMetadataValue::Bool(false));
+  w.Set("string", GgufMetadataValue::String("text"));
+  w.Set("a.u16", ArrayOf<uint16_t>({1, 2}));
+  w.Set("a.i64", ArrayOf<int64_t>({-1}));
+  w.Set("a.f64", ArrayOf<double>({1.5}));
+  const GgufMetadataValue inner[] = {ArrayOf<uint8_t>({1}), ArrayOf<uint8_t>({})};
+  w.Set("a.nested", *GgufMetadataValue::ArrayOf(inner));
+  return w;
+}
+
+std::map<std::string, std::vector<uint8_t>> FuzzSeeds() {
+  std::map<std::string, std::vector<uint8_t>> seeds;
+  const std::vector<uint8_t> tiny = *TinyModel().Serialize();
+  seeds["tiny_model.gguf"] = tiny;
+  seeds["all_value_types.gguf"] = *AllValueTypes().Serialize();
+  std::vector<uint8_t> v2 = *AllValueTypes().Serialize();
+  v2[4] = 2;  // versions 2 and 3 share the encoding
+  seeds["all_value_types_v2.gguf"] = v2;
+  GgufWriter aligned;
+  aligned.SetAlignment(64);
+  EXPECT_TRUE(aligned.AddTensor({"a", TensorType::kI8, {3}}, Filled(3, 5)).ok());
+  EXPECT_TRUE(aligned.AddTensor({"b", TensorType::kQ4_0, {32}}, Filled(18, 6)).ok());
+  seeds["aligned_64.gguf"] = *aligned.Serialize();
+  for (size_t cut : {size_t{16}, size_t{100}, tiny.size() / 2, tiny.size() - 20}) {
+    seeds[fmt::format("tiny_model_truncated_{}.gguf", cut)] =
+        std::vector<uint8_t>(tiny.begin(), tiny.begin() + static_cast<ptrdiff_t>(cut));
+  }
+  return seeds;
+}
+
+// The committed seeds equal what the writer produces (SAVOIR_UPDATE_GOLDEN=1 regenerates
+// them); whole seeds parse and truncated ones are rejected.
+TEST(FuzzCorpusTest, SeedsAreCurrent) {
+  const std::string dir = std::string(SAVOIR_SOURCE_DIR) + "/src/engine/gguf/testdata/fuzz_corpus/";
+  const bool update = std::getenv("SAVOIR_UPDATE_GOLDEN") != nullptr;
+  for (const auto& [name, bytes] : FuzzSeeds()) {
+    SCOPED_TRACE(name);
+    EXPECT_LE(bytes.size(), 2048u);
+    const std::string path = dir + name;
+    if (update) {
+      std::ofstream(path, std::ios::binary)
+          .write(reinterpret_cast<const char*>(bytes.data()),
+                 static_cast<std::streamsize>(bytes.size()));
+    }
+    std::ifstream in(path, std::ios::binary);
+    const std::vector<uint8_t> committed((std::istreambuf_iterator<char>(in)),
+                                         std::istreambuf_iterator<char>());
+    EXPECT_EQ(committed, bytes);
+    auto file = GgufFile::FromBuffer(bytes, name);
+    EXPECT_EQ(file.ok(), name.find("truncated") == std::string::npos) << file.status().ToString();
+  }
 }
 
 }  // namespace
