@@ -106,18 +106,23 @@ void DecoderModel::Attention(std::span<const BatchToken> batch, int64_t layer, S
     const int64_t head = task % c.n_head;
     const BatchToken& entry = batch[static_cast<size_t>(b)];
     const int64_t kv_off = (head / group) * hd;
-    const float* q = s.q.data() + (b * c.n_head + head) * hd;
+    // Like llama.cpp, the query and the attention weights are rounded to f16 before they meet
+    // the f16 cache; this keeps outputs within llama.cpp's reference tolerance.
+    float* q = s.q.data() + (b * c.n_head + head) * hd;
+    ops::RoundToHalf(q, hd);
     std::vector<float>& scores = s.scores[static_cast<size_t>(thread)];
     scores.resize(static_cast<size_t>(entry.pos + 1));
     for (int64_t p = 0; p <= entry.pos; ++p) {
       scores[static_cast<size_t>(p)] =
-          ops::Dot(q, cache.Key(entry.seq, layer, p) + kv_off, hd) * scale;
+          ops::DotHalf(cache.Key(entry.seq, layer, p) + kv_off, q, hd) * scale;
     }
     ops::Softmax(scores.data(), entry.pos + 1);
+    ops::RoundToHalf(scores.data(), entry.pos + 1);
     float* out = s.attn.data() + (b * c.n_head + head) * hd;
     std::fill(out, out + hd, 0.0f);
     for (int64_t p = 0; p <= entry.pos; ++p) {
-      ops::Axpy(scores[static_cast<size_t>(p)], cache.Value(entry.seq, layer, p) + kv_off, out, hd);
+      ops::AxpyHalf(scores[static_cast<size_t>(p)], cache.Value(entry.seq, layer, p) + kv_off, out,
+                    hd);
     }
   });
 }
@@ -147,8 +152,8 @@ void DecoderModel::Block(std::span<const BatchToken> batch, int64_t layer, Scrat
     const BatchToken& e = batch[static_cast<size_t>(t)];
     ops::Rope(&s.q[t * q_dim], c.n_head, e.pos, rope);
     ops::Rope(&s.k[t * kv_dim], c.n_head_kv, e.pos, rope);
-    std::copy_n(&s.k[t * kv_dim], kv_dim, cache.Key(e.seq, layer, e.pos));
-    std::copy_n(&s.v[t * kv_dim], kv_dim, cache.Value(e.seq, layer, e.pos));
+    ops::ToHalf(&s.k[t * kv_dim], cache.Key(e.seq, layer, e.pos), kv_dim);
+    ops::ToHalf(&s.v[t * kv_dim], cache.Value(e.seq, layer, e.pos), kv_dim);
   }
   Attention(batch, layer, s, cache, pool);
   ops::MatMul(*l.wo, s.attn.data(), n, s.out.data(), pool);

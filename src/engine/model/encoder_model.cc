@@ -1,5 +1,6 @@
 #include "engine/model/encoder_model.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>

@@ -6,7 +6,7 @@ namespace savoir::engine {
 
 KvCache::KvCache(const KvCacheOptions& options)
     : options_(options),
-      floats_per_block_(options.n_layer * 2 * options.block_tokens * options.n_embd_kv),
+      values_per_block_(options.n_layer * 2 * options.block_tokens * options.n_embd_kv),
       max_blocks_(options.max_blocks) {
   assert(options.block_tokens > 0 && options.n_layer > 0 && options.n_embd_kv > 0);
 }
@@ -34,7 +34,7 @@ int32_t KvCache::TakeBlock() {
   if (free_.empty()) {
     // Back another chunk of blocks with memory; callers checked capacity beforehand.
     int64_t n = std::min(kChunkBlocks, max_blocks_ - allocated_blocks_);
-    chunks_.push_back(std::make_unique<float[]>(static_cast<size_t>(n * floats_per_block_)));
+    chunks_.push_back(std::make_unique<uint16_t[]>(static_cast<size_t>(n * values_per_block_)));
     for (int64_t i = n - 1; i >= 0; --i) free_.push_back(static_cast<int32_t>(allocated_blocks_ + i));
     allocated_blocks_ += n;
   }
@@ -67,27 +67,31 @@ void KvCache::Truncate(SeqId seq, int64_t n_positions) {
   }
 }
 
-float* KvCache::BlockBase(int32_t block) const {
+uint16_t* KvCache::BlockBase(int32_t block) const {
   int64_t chunk = block / kChunkBlocks;
   int64_t within = block % kChunkBlocks;
-  return chunks_[static_cast<size_t>(chunk)].get() + within * floats_per_block_;
+  return chunks_[static_cast<size_t>(chunk)].get() + within * values_per_block_;
 }
 
-float* KvCache::Slot(SeqId seq, int64_t layer, int64_t pos, bool value) const {
+uint16_t* KvCache::Slot(SeqId seq, int64_t layer, int64_t pos, bool value) const {
   const auto& table = tables_[seq];
   int64_t bt = options_.block_tokens;
   assert(pos >= 0 && pos / bt < static_cast<int64_t>(table.size()));
-  float* base = BlockBase(table[static_cast<size_t>(pos / bt)]);
+  uint16_t* base = BlockBase(table[static_cast<size_t>(pos / bt)]);
   int64_t offset = ((layer * 2 + (value ? 1 : 0)) * bt + pos % bt) * options_.n_embd_kv;
   return base + offset;
 }
 
-float* KvCache::Key(SeqId seq, int64_t layer, int64_t pos) { return Slot(seq, layer, pos, false); }
-float* KvCache::Value(SeqId seq, int64_t layer, int64_t pos) { return Slot(seq, layer, pos, true); }
-const float* KvCache::Key(SeqId seq, int64_t layer, int64_t pos) const {
+uint16_t* KvCache::Key(SeqId seq, int64_t layer, int64_t pos) {
   return Slot(seq, layer, pos, false);
 }
-const float* KvCache::Value(SeqId seq, int64_t layer, int64_t pos) const {
+uint16_t* KvCache::Value(SeqId seq, int64_t layer, int64_t pos) {
+  return Slot(seq, layer, pos, true);
+}
+const uint16_t* KvCache::Key(SeqId seq, int64_t layer, int64_t pos) const {
+  return Slot(seq, layer, pos, false);
+}
+const uint16_t* KvCache::Value(SeqId seq, int64_t layer, int64_t pos) const {
   return Slot(seq, layer, pos, true);
 }
 
@@ -96,7 +100,7 @@ int64_t KvCache::capacity_positions(SeqId seq) const {
 }
 
 size_t KvCache::bytes_allocated() const {
-  return static_cast<size_t>(allocated_blocks_ * floats_per_block_) * sizeof(float);
+  return static_cast<size_t>(allocated_blocks_ * values_per_block_) * sizeof(uint16_t);
 }
 
 }  // namespace savoir::engine

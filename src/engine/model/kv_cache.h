@@ -5,7 +5,9 @@
 // grows one block at a time, so sixteen short conversations do not each reserve a whole
 // context. Pool memory itself is allocated in chunks on first use, up to `max_blocks`.
 //
-// Layout of one block: for each layer, K then V, each [block_tokens][n_embd_kv] floats, so a
+// Entries are IEEE half floats (f16), as in llama.cpp's default cache: half the memory of f32,
+// and the rounding that llama.cpp's reference outputs were computed with.
+// Layout of one block: for each layer, K then V, each [block_tokens][n_embd_kv] halves, so a
 // position's key for all KV heads is contiguous.
 //
 // Thread safety: not thread-safe. The inference scheduler owns the cache; the compute threads
@@ -44,11 +46,11 @@ class KvCache {
   // Forgets positions from `n_positions` on (their blocks return to the pool).
   void Truncate(SeqId seq, int64_t n_positions);
 
-  // Storage of one position (n_embd_kv floats); the position must be reserved.
-  float* Key(SeqId seq, int64_t layer, int64_t pos);
-  float* Value(SeqId seq, int64_t layer, int64_t pos);
-  const float* Key(SeqId seq, int64_t layer, int64_t pos) const;
-  const float* Value(SeqId seq, int64_t layer, int64_t pos) const;
+  // Storage of one position (n_embd_kv f16 values); the position must be reserved.
+  uint16_t* Key(SeqId seq, int64_t layer, int64_t pos);
+  uint16_t* Value(SeqId seq, int64_t layer, int64_t pos);
+  const uint16_t* Key(SeqId seq, int64_t layer, int64_t pos) const;
+  const uint16_t* Value(SeqId seq, int64_t layer, int64_t pos) const;
 
   int64_t capacity_positions(SeqId seq) const;
   int64_t blocks_used() const { return allocated_blocks_ - static_cast<int64_t>(free_.size()); }
@@ -57,17 +59,17 @@ class KvCache {
   size_t bytes_allocated() const;
 
  private:
-  float* BlockBase(int32_t block) const;
-  float* Slot(SeqId seq, int64_t layer, int64_t pos, bool value) const;
+  uint16_t* BlockBase(int32_t block) const;
+  uint16_t* Slot(SeqId seq, int64_t layer, int64_t pos, bool value) const;
   int32_t TakeBlock();
 
   static constexpr int64_t kChunkBlocks = 64;
 
   KvCacheOptions options_;
-  int64_t floats_per_block_;
+  int64_t values_per_block_;
   int64_t max_blocks_;
   int64_t allocated_blocks_ = 0;  // blocks backed by memory so far
-  std::vector<std::unique_ptr<float[]>> chunks_;
+  std::vector<std::unique_ptr<uint16_t[]>> chunks_;
   std::vector<int32_t> free_;  // free block ids among the allocated ones
   std::vector<std::vector<int32_t>> tables_;  // per sequence id: its blocks in order
   std::vector<bool> live_;                    // per sequence id

@@ -12,7 +12,7 @@ namespace {
 // The kernel table chosen once per process (SAVOIR_KERNELS or the CPU's best level). Tables
 // are immutable, so sharing the reference between threads is safe.
 const kernels::KernelTable& Table() {
-  static const kernels::KernelTable& table = [] -> const kernels::KernelTable& {
+  static const kernels::KernelTable& table = []() -> const kernels::KernelTable& {
     StatusOr<kernels::KernelLevel> level = kernels::SelectKernelLevel();
     return kernels::GetKernelTable(level.ok() ? *level : kernels::DetectKernelLevel());
   }();
@@ -111,5 +111,23 @@ void SiluMul(const float* gate, const float* up, float* out, int64_t n) {
 void Gelu(float* x, int64_t n) { Table().f32.gelu(x, x, n); }
 
 void Add(float* x, const float* y, int64_t n) { Table().f32.add(x, y, x, n); }
+
+void ToHalf(const float* x, uint16_t* dst, int64_t n) {
+  kernels::KernelsFor(Table(), TensorType::kF16).quantize_row(x, dst, n);
+}
+
+void RoundToHalf(float* x, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) x[i] = kernels::HalfToFloat(kernels::FloatToHalf(x[i]));
+}
+
+float DotHalf(const uint16_t* k, const float* q, int64_t n) {
+  return kernels::KernelsFor(Table(), TensorType::kF16).vec_dot(n, k, q);
+}
+
+void AxpyHalf(float a, const uint16_t* v, float* y, int64_t n) {
+  float row[1024];
+  kernels::KernelsFor(Table(), TensorType::kF16).dequantize_row(v, row, n);
+  Table().f32.axpy(a, row, y, n);
+}
 
 }  // namespace savoir::engine::ops

@@ -55,6 +55,15 @@ void Gelu(float* x, int64_t n);
 // x += y.
 void Add(float* x, const float* y, int64_t n);
 
+// Half-precision helpers for the KV cache. dst = f16(x).
+void ToHalf(const float* x, uint16_t* dst, int64_t n);
+// x = f32(f16(x)): the rounding llama.cpp applies to attention inputs.
+void RoundToHalf(float* x, int64_t n);
+// Sum of f16 k[i] times q[i].
+float DotHalf(const uint16_t* k, const float* q, int64_t n);
+// y += a * f16 v (n at most 1024).
+void AxpyHalf(float a, const uint16_t* v, float* y, int64_t n);
+
 }  // namespace savoir::engine::ops
 
 #endif  // SAVOIR_ENGINE_MODEL_OPS_H_
