@@ -1,25 +1,13 @@
-// Entry points of the subcommands, called by cli.cc once flags and configuration are parsed.
-// Each returns a process exit code (see cli.h) and prints its own one-line errors.
+// Functions shared between command modules.
 #ifndef SAVOIR_APP_COMMANDS_H_
 #define SAVOIR_APP_COMMANDS_H_
 
 #include <nlohmann/json.hpp>
 
-#include "app/config.h"
-
 namespace savoir::app {
 
-// Starts the HTTP server and blocks until SIGINT or SIGTERM; then stops gracefully.
-int RunServe(const Config& config);
-
-// Version, commit, build type and compiler, as served by GET /version.
+// Version, commit, build type and compiler, as `savoir version --json` and GET /version give.
 nlohmann::ordered_json BuildInfoJson();
-
-// Prints the version and build facts.
-int RunVersion(bool json);
-
-// Prints the effective configuration and the origin of each value.
-int RunConfigShow(const Config& config, bool json);
 
 }  // namespace savoir::app
 

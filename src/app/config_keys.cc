@@ -9,7 +9,7 @@ namespace {
 constexpr std::array<std::string_view, 5> kLogLevels = {"debug", "info", "warn", "error", "off"};
 constexpr std::array<std::string_view, 2> kLogFormats = {"text", "json"};
 
-constexpr std::array<ConfigKeySpec, 11> kKeys = {{
+constexpr std::array<ConfigKeySpec, 12> kKeys = {{
     {"data_dir", ConfigType::kString, "./data", "directory holding all of savoir's data"},
     {"log.level", ConfigType::kString, "info", "least severe level logged", 0, 0, kLogLevels},
     {"log.format", ConfigType::kString, "text", "text (for people) or json (one object a line)",
@@ -26,6 +26,8 @@ constexpr std::array<ConfigKeySpec, 11> kKeys = {{
      "time a client has to send a whole request (then 408)", 100, 3600000},
     {"server.idle_timeout_ms", ConfigType::kInt, "60000",
      "keep-alive connections idle this long are closed", 100, 3600000},
+    {"engine.threads", ConfigType::kInt, "0",
+     "compute threads for inference (0: one per physical core)", 0, 1024},
     {"server.shutdown_grace_ms", ConfigType::kInt, "3000",
      "on SIGTERM, time left to requests in flight before they are cut", 0, 600000},
 }};

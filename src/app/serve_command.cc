@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/cli.h"
+#include "app/command.h"
 #include "app/commands.h"
 #include "base/dir_lock.h"
 #include "base/logging.h"
@@ -77,7 +78,6 @@ server::ServerOptions ServerOptionsFrom(const Config& config) {
   return options;
 }
 
-}  // namespace
 
 int RunServe(const Config& config) {
   // Signals are blocked before any thread starts so that only the watcher receives them.
@@ -114,6 +114,17 @@ int RunServe(const Config& config) {
   (*server)->Stop(std::chrono::milliseconds(config.GetInt("server.shutdown_grace_ms")));
   LogInfo("stopped");
   return kExitOk;
+}
+
+}  // namespace
+
+void RegisterServeCommand(CLI::App& app, CommandRegistry& registry) {
+  CLI::App* serve = app.add_subcommand("serve", "Start the HTTP server");
+  registry.ConfigFlag(serve, "--host", "server.host", "address to listen on (default 127.0.0.1)");
+  registry.ConfigFlag(serve, "--port", "server.port",
+                      "TCP port (default 8080; 0 picks a free port)");
+  registry.ConfigFlag(serve, "--data-dir", "data_dir", "data directory (default ./data)");
+  registry.Add(serve, RunServe);
 }
 
 }  // namespace savoir::app
