@@ -4,6 +4,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <array>
 #include <bit>
 #include <cerrno>
 #include <cstring>
@@ -247,6 +249,18 @@ StatusOr<uint32_t> GgufWriter::Alignment() const {
   return static_cast<uint32_t>(*a);
 }
 
+// Padding comes from a small constant block: the alignment may be up to 2^30, and a buffer of
+// that size must never be allocated for it.
+Status GgufWriter::EmitZeros(const Sink& sink, uint64_t n) {
+  static constexpr std::array<uint8_t, 4096> kZeros = {};
+  while (n > 0) {
+    const size_t chunk = static_cast<size_t>(std::min<uint64_t>(n, kZeros.size()));
+    SAVOIR_RETURN_IF_ERROR(sink(std::span(kZeros.data(), chunk)));
+    n -= chunk;
+  }
+  return OkStatus();
+}
+
 // Streams the file to `sink` in order: header, metadata, tensor table, padded tensor data.
 // Tensor data is handed over in place, never concatenated into one buffer.
 Status GgufWriter::Emit(const Sink& sink) const {
@@ -271,14 +285,13 @@ Status GgufWriter::Emit(const Sink& sink) const {
     Append<uint64_t>(head, offset);
     offset = pad(offset + t.data.size());
   }
-  // Like llama.cpp, a file without tensors ends right after its tables, unpadded.
-  if (!tensors_.empty()) head.resize(pad(head.size()), 0);
   SAVOIR_RETURN_IF_ERROR(sink(head));
-  const std::vector<uint8_t> zeros(alignment, 0);
+  // Like llama.cpp, a file without tensors ends right after its tables, unpadded.
+  if (tensors_.empty()) return OkStatus();
+  SAVOIR_RETURN_IF_ERROR(EmitZeros(sink, pad(head.size()) - head.size()));
   for (const Tensor& t : tensors_) {
     SAVOIR_RETURN_IF_ERROR(sink(t.data));
-    const size_t padding = pad(t.data.size()) - t.data.size();
-    SAVOIR_RETURN_IF_ERROR(sink(std::span(zeros.data(), padding)));
+    SAVOIR_RETURN_IF_ERROR(EmitZeros(sink, pad(t.data.size()) - t.data.size()));
   }
   return OkStatus();
 }

@@ -132,6 +132,7 @@ class GgufWriter {
   Status CheckTensor(const GgufTensorSpec& spec, size_t data_size) const;
   StatusOr<uint32_t> Alignment() const;
   Status Emit(const Sink& sink) const;
+  static Status EmitZeros(const Sink& sink, uint64_t n);
 
   std::vector<Entry> entries_;
   std::unordered_map<std::string, size_t> index_;  // key -> position in entries_

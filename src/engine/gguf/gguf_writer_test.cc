@@ -215,6 +215,19 @@ TEST(GgufWriterTest, CustomAlignment) {
   EXPECT_EQ(f->file_size(), f->data_offset() + 512);
 }
 
+// Regression (found by fuzz_gguf): a 2^30 alignment in a file without tensors made the writer
+// allocate a 1 GiB padding buffer. Such a file is written unpadded, in a few bytes.
+TEST(GgufWriterTest, HugeAlignmentWithoutTensorsStaysSmall) {
+  GgufWriter w;
+  w.SetAlignment(1u << 30);
+  auto bytes = w.Serialize();
+  ASSERT_TRUE(bytes.ok());
+  EXPECT_EQ(bytes->size(), 24u + 8 + 17 + 4 + 4);
+  auto f = GgufFile::FromBuffer(*bytes, "aligned.gguf");
+  ASSERT_TRUE(f.ok()) << f.status().ToString();
+  EXPECT_EQ((*f)->alignment(), 1u << 30);
+}
+
 TEST(GgufWriterTest, RejectsBadAlignmentValue) {
   GgufWriter w;
   w.SetU32("general.alignment", 24);
@@ -404,6 +417,9 @@ std::map<std::string, std::vector<uint8_t>> FuzzSeeds() {
   EXPECT_TRUE(aligned.AddTensor({"a", TensorType::kI8, {3}}, Filled(3, 5)).ok());
   EXPECT_TRUE(aligned.AddTensor({"b", TensorType::kQ4_0, {32}}, Filled(18, 6)).ok());
   seeds["aligned_64.gguf"] = *aligned.Serialize();
+  GgufWriter huge;
+  huge.SetAlignment(1u << 30);
+  seeds["aligned_2p30_no_tensors.gguf"] = *huge.Serialize();
   for (size_t cut : {size_t{16}, size_t{100}, tiny.size() / 2, tiny.size() - 20}) {
     seeds[fmt::format("tiny_model_truncated_{}.gguf", cut)] =
         std::vector<uint8_t>(tiny.begin(), tiny.begin() + static_cast<ptrdiff_t>(cut));
