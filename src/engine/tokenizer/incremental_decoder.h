@@ -8,8 +8,9 @@
 // continuation byte, an invalid lead byte, a sequence cut short by another character) come out
 // as U+FFFD.
 //
-// The concatenation of everything Push and Finish return equals Tokenizer::Detokenize of the
-// same ids without clean-up of spaces, whenever that text is valid UTF-8.
+// With strip_leading_space, the concatenation of everything Push and Finish return equals
+// Tokenizer::Detokenize of the same ids (same render_special, clean_up_spaces = false)
+// whenever that text is valid UTF-8.
 //
 // Thread safety: not thread-safe; one decoder per stream. The Tokenizer must outlive it.
 #ifndef SAVOIR_ENGINE_TOKENIZER_INCREMENTAL_DECODER_H_

@@ -58,6 +58,27 @@ void CloseClass(const ClassState& cls, std::string* out) {
   *out += ")";
 }
 
+// Translates the \p{...} whose '{' is at `brace`; returns the index of its '}'.
+StatusOr<size_t> TranslateProperty(std::string_view pattern, size_t brace, bool in_class,
+                                   ClassState* cls, std::string* out) {
+  const size_t close = pattern.find('}', brace);
+  if (close == std::string_view::npos) {
+    return InvalidArgumentError("pattern '{}': unterminated \\p{{", pattern);
+  }
+  std::string name(pattern.substr(brace + 1, close - brace - 1));
+  // llama.cpp reads the letter subcategories as \p{L}.
+  if (name == "Lu" || name == "Ll" || name == "Lt" || name == "Lm" || name == "Lo") name = "L";
+  if (name == "S" && in_class) {
+    cls->has_symbol = true;
+    *out += "\\p{S}";
+  } else if (name == "S") {
+    *out += "(?:(?!~)\\p{S})";
+  } else {
+    *out += "\\p{" + name + "}";
+  }
+  return close;
+}
+
 }  // namespace
 
 StatusOr<std::string> TranslatePattern(std::string_view pattern) {
@@ -77,23 +98,7 @@ StatusOr<std::string> TranslatePattern(std::string_view pattern) {
         }
         out += "[^" + std::string(kWhitespaceItems) + "]";
       } else if (next == 'p' && i + 1 < pattern.size() && pattern[i + 1] == '{') {
-        const size_t close = pattern.find('}', i + 1);
-        if (close == std::string_view::npos) {
-          return InvalidArgumentError("pattern '{}': unterminated \\p{{", pattern);
-        }
-        std::string name(pattern.substr(i + 2, close - i - 2));
-        // llama.cpp reads the letter subcategories as \p{L}.
-        if (name == "Lu" || name == "Ll" || name == "Lt" || name == "Lm" || name == "Lo")
-          name = "L";
-        if (name == "S" && in_class) {
-          cls.has_symbol = true;
-          out += "\\p{S}";
-        } else if (name == "S") {
-          out += "(?:(?!~)\\p{S})";
-        } else {
-          out += "\\p{" + name + "}";
-        }
-        i = close;
+        SAVOIR_ASSIGN_OR_RETURN(i, TranslateProperty(pattern, i + 1, in_class, &cls, &out));
       } else {
         if (in_class && next == '~') cls.has_tilde = true;
         out += c;

@@ -2,8 +2,9 @@
 // characters (a bad lead byte is a symbol of its own), every adjacent pair that forms a token
 // is queued by the token's score, and the best pair merges first (leftmost on ties). The merged
 // pieces are all tokens; characters that are not become byte tokens.
-#include <queue>
+#include <algorithm>
 #include <string>
+#include <unordered_set>
 
 #include "engine/tokenizer/models.h"
 #include "engine/tokenizer/unicode.h"
@@ -33,9 +34,34 @@ struct BigramOrder {
   }
 };
 
+// Packs a symbol of at most four bytes into an integer (equal symbols pack equal).
+uint64_t Pack(std::string_view symbol) {
+  uint64_t packed = 0;
+  for (size_t i = 0; i < symbol.size(); ++i) {
+    packed |= static_cast<uint64_t>(static_cast<uint8_t>(symbol[i])) << (8 * i);
+  }
+  return packed;
+}
+
 class SpmModel : public Model {
  public:
-  explicit SpmModel(const Vocab* vocab) : vocab_(vocab) {}
+  // Records every pair of adjacent symbols found inside a token: where the input has a pair
+  // that no token contains, no merge can ever cross, so the text is cut there and each part
+  // merged on its own. The result is the same as merging the whole text at once (merges of
+  // separate parts never interact), but the queues stay small.
+  explicit SpmModel(const Vocab* vocab) : vocab_(vocab) {
+    for (TokenId id = 0; id < vocab->size(); ++id) {
+      const std::string_view text = vocab->Text(id);
+      uint64_t previous = 0;
+      for (size_t offset = 0; offset < text.size();) {
+        const size_t length = std::min(Utf8SequenceLength(text[offset]), text.size() - offset);
+        const uint64_t packed = Pack(text.substr(offset, length));
+        if (offset > 0) pairs_.insert((previous << 32) | packed);
+        previous = packed;
+        offset += length;
+      }
+    }
+  }
 
   void Encode(std::string_view text, bool after_special, std::vector<TokenId>* out) const override {
     std::string escaped;
@@ -48,13 +74,35 @@ class SpmModel : public Model {
         escaped += c;
       }
     }
-    Tokenize(escaped, out);
+    const std::string_view all = escaped;
+    Buffers buffers;
+    size_t chunk_start = 0;
+    uint64_t previous = 0;
+    for (size_t offset = 0; offset < all.size();) {
+      const size_t length = std::min(Utf8SequenceLength(all[offset]), all.size() - offset);
+      const uint64_t packed = Pack(all.substr(offset, length));
+      if (offset > 0 && pairs_.count((previous << 32) | packed) == 0) {
+        TokenizeChunk(all.substr(chunk_start, offset - chunk_start), &buffers, out);
+        chunk_start = offset;
+      }
+      previous = packed;
+      offset += length;
+    }
+    TokenizeChunk(all.substr(chunk_start), &buffers, out);
   }
 
  private:
-  void Tokenize(std::string_view text, std::vector<TokenId>* out) const {
+  // Working memory reused from chunk to chunk.
+  struct Buffers {
     std::vector<Symbol> symbols;
-    symbols.reserve(text.size());
+    std::vector<Bigram> queue;  // a heap ordered by BigramOrder
+  };
+
+  void TokenizeChunk(std::string_view text, Buffers* buffers, std::vector<TokenId>* out) const {
+    std::vector<Symbol>& symbols = buffers->symbols;
+    std::vector<Bigram>& queue = buffers->queue;
+    symbols.clear();
+    queue.clear();
     for (size_t offset = 0; offset < text.size();) {
       const size_t length = std::min(Utf8SequenceLength(text[offset]), text.size() - offset);
       const int index = static_cast<int>(symbols.size());
@@ -64,19 +112,20 @@ class SpmModel : public Model {
     }
     if (symbols.empty()) return;
 
-    std::priority_queue<Bigram, std::vector<Bigram>, BigramOrder> queue;
     const auto try_add = [&](int left, int right) {
       if (left == -1 || right == -1) return;
       const size_t length = symbols[left].length + symbols[right].length;
       const TokenId id = vocab_->Find(text.substr(symbols[left].start, length));
       if (id == kNoToken) return;
-      queue.push({left, right, vocab_->Score(id), length});
+      queue.push_back({left, right, vocab_->Score(id), length});
+      std::push_heap(queue.begin(), queue.end(), BigramOrder());
     };
     for (int i = 1; i < static_cast<int>(symbols.size()); ++i) try_add(i - 1, i);
 
     while (!queue.empty()) {
-      const Bigram bigram = queue.top();
-      queue.pop();
+      std::pop_heap(queue.begin(), queue.end(), BigramOrder());
+      const Bigram bigram = queue.back();
+      queue.pop_back();
       Symbol& left = symbols[bigram.left];
       Symbol& right = symbols[bigram.right];
       // Stale: one side has merged since the pair was queued.
@@ -117,6 +166,7 @@ class SpmModel : public Model {
   }
 
   const Vocab* vocab_;
+  std::unordered_set<uint64_t> pairs_;  // Pack(a) << 32 | Pack(b) for adjacent a, b in a token
 };
 
 }  // namespace

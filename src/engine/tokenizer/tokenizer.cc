@@ -147,11 +147,12 @@ Status Tokenizer::Init() {
   }
   pieces_.resize(static_cast<size_t>(vocab_.size()));
   for (TokenId id = 0; id < vocab_.size(); ++id) pieces_[id] = ComputePiece(id);
-  for (const TokenId id : vocab_.special_token_order()) {
-    const std::string& text = vocab_.Text(id);
+  const std::vector<TokenId>& order = vocab_.special_token_order();
+  for (size_t rank = 0; rank < order.size(); ++rank) {
+    const std::string& text = vocab_.Text(order[rank]);
     const auto first = static_cast<uint8_t>(text[0]);
     const int second = text.size() > 1 ? static_cast<uint8_t>(text[1]) : 256;
-    special_by_prefix_[PrefixKey(first, second)].push_back(id);
+    special_by_prefix_[PrefixKey(first, second)].push_back(static_cast<int32_t>(rank));
     special_first_byte_[first] = true;
   }
   return OkStatus();
@@ -171,8 +172,8 @@ std::string Tokenizer::ComputePiece(TokenId id) const {
 }
 
 std::vector<TokenId> Tokenizer::SpecialTokensIn(std::string_view text, bool parse_special) const {
-  std::vector<bool> present(static_cast<size_t>(vocab_.size()), false);
-  bool any = false;
+  std::vector<int32_t> ranks;  // positions in special_token_order()
+  const std::vector<TokenId>& order = vocab_.special_token_order();
   for (size_t i = 0; i < text.size(); ++i) {
     const auto first = static_cast<uint8_t>(text[i]);
     if (!special_first_byte_[first]) continue;
@@ -180,18 +181,17 @@ std::vector<TokenId> Tokenizer::SpecialTokensIn(std::string_view text, bool pars
       if (second < 0) continue;
       const auto bucket = special_by_prefix_.find(PrefixKey(first, second));
       if (bucket == special_by_prefix_.end()) continue;
-      for (const TokenId id : bucket->second) {
-        if (!present[id] && text.compare(i, vocab_.Text(id).size(), vocab_.Text(id)) == 0) {
-          present[id] = true;
-          any = true;
-        }
+      for (const int32_t rank : bucket->second) {
+        const std::string& token = vocab_.Text(order[rank]);
+        if (text.compare(i, token.size(), token) == 0) ranks.push_back(rank);
       }
     }
   }
+  std::sort(ranks.begin(), ranks.end());
+  ranks.erase(std::unique(ranks.begin(), ranks.end()), ranks.end());
   std::vector<TokenId> found;
-  if (!any) return found;
-  for (const TokenId id : vocab_.special_token_order()) {
-    if (!present[id]) continue;
+  for (const int32_t rank : ranks) {
+    const TokenId id = order[rank];
     // Control and unknown tokens only count when asked for; user-defined ones always.
     if (!parse_special && (vocab_.Attr(id) & (kAttrControl | kAttrUnknown))) continue;
     found.push_back(id);

@@ -109,9 +109,9 @@ class Tokenizer {
   Vocab vocab_;
   std::unique_ptr<tokenizer_internal::Model> model_;
   std::vector<std::string> pieces_;  // TokenToPiece(id, true) of every id
-  // Special tokens by the first two bytes of their text (one byte: second is 256), to find
-  // quickly which of them occur in an input.
-  std::unordered_map<uint32_t, std::vector<TokenId>> special_by_prefix_;
+  // Positions in special_token_order() by the first two bytes of the token text (for a
+  // one-byte text the second is 256), to find quickly which special tokens an input holds.
+  std::unordered_map<uint32_t, std::vector<int32_t>> special_by_prefix_;
   std::array<bool, 256> special_first_byte_{};
 };
 
