@@ -408,25 +408,33 @@ struct Act32 {
 };
 
 template <TensorType kType>
+inline __m256 BlockDot32(const uint8_t* xb, const uint8_t* yb, __m256 acc, float* mins) {
+  using F = Format32<kType>;
+  using A = Act32<F::kAsym>;
+  const __m256i q = UnpackBlock32<kType>(xb);
+  const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(yb + A::kQs));
+  const __m256i dot = F::kAsym ? DotU8I8(q, v) : DotI8(q, v);
+  if constexpr (F::kAsym) *mins += HalfAt(xb + 2) * HalfAt(yb + 2);
+  return _mm256_fmadd_ps(_mm256_set1_ps(HalfAt(xb) * HalfAt(yb)), _mm256_cvtepi32_ps(dot), acc);
+}
+
+template <TensorType kType>
 float VecDot32(int64_t n, const void* w, const void* a) {
   using F = Format32<kType>;
   using A = Act32<F::kAsym>;
   const auto* x = static_cast<const uint8_t*>(w);
   const auto* y = static_cast<const uint8_t*>(a);
   const int64_t nb = n / kQK;
-  __m256 acc[2] = {_mm256_setzero_ps(), _mm256_setzero_ps()};
-  float mins = 0;
-  for (int64_t i = 0; i < nb; ++i) {
-    const uint8_t* xb = x + i * F::kBytes;
-    const uint8_t* yb = y + i * A::kBytes;
-    const __m256i q = UnpackBlock32<kType>(xb);
-    const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(yb + A::kQs));
-    const __m256i dot = F::kAsym ? DotU8I8(q, v) : DotI8(q, v);
-    const __m256 d = _mm256_set1_ps(HalfAt(xb) * HalfAt(yb));
-    acc[i & 1] = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(dot), acc[i & 1]);
-    if constexpr (F::kAsym) mins += HalfAt(xb + 2) * HalfAt(yb + 2);
+  // Two independent accumulators so consecutive blocks do not wait on each other's FMA.
+  __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+  float mins0 = 0, mins1 = 0;
+  int64_t i = 0;
+  for (; i + 2 <= nb; i += 2) {
+    acc0 = BlockDot32<kType>(x + i * F::kBytes, y + i * A::kBytes, acc0, &mins0);
+    acc1 = BlockDot32<kType>(x + (i + 1) * F::kBytes, y + (i + 1) * A::kBytes, acc1, &mins1);
   }
-  return HorizontalSum(_mm256_add_ps(acc[0], acc[1])) + mins;
+  if (i < nb) acc0 = BlockDot32<kType>(x + i * F::kBytes, y + i * A::kBytes, acc0, &mins0);
+  return HorizontalSum(_mm256_add_ps(acc0, acc1)) + (mins0 + mins1);
 }
 
 void DequantizeRowQ4_0(const void* src, float* dst, int64_t n) {
@@ -585,6 +593,17 @@ void MatMulByDots(const MatMulArgs& args) {
   }
 }
 
+// Tokens [t0, t0 + kTokenBlock) of a product, as a product of their own.
+constexpr int64_t kTokenBlock = 256;
+
+inline MatMulArgs TokenSlice(const MatMulArgs& args, int64_t t0) {
+  MatMulArgs sub = args;
+  sub.acts = static_cast<const uint8_t*>(args.acts) + static_cast<size_t>(t0) * args.act_stride;
+  sub.out = args.out + static_cast<size_t>(t0) * args.out_stride;
+  sub.n_tokens = MinI64(kTokenBlock, args.n_tokens - t0);
+  return sub;
+}
+
 // Writes (or adds) 8 row results of one token; only the first `rows` lanes are valid.
 inline void StoreRows(float* out, __m256 v, bool accumulate, int rows) {
   if (rows == kTileRows) {
@@ -737,16 +756,21 @@ void MatMul32(const MatMulArgs& args) {
   }
   const int64_t nb = args.cols / kQK;
   Tile32 tile;
-  for (int64_t r0 = args.row_begin; r0 < args.row_end; r0 += kTileRows) {
-    const int rows = static_cast<int>(MinI64(kTileRows, args.row_end - r0));
-    const uint8_t* ptr[8];
-    TileRowPointers(args, r0, rows, ptr);
+  // Token blocks, then column chunks, then row tiles: the activations of one block and chunk
+  // (kTokenBlock x kChunk32 blocks) stay in L2 while every row tile passes over them.
+  for (int64_t t0 = 0; t0 < args.n_tokens; t0 += kTokenBlock) {
+    const MatMulArgs sub = TokenSlice(args, t0);
     for (int64_t b0 = 0; b0 < nb; b0 += kChunk32) {
       const int nblocks = static_cast<int>(MinI64(kChunk32, nb - b0));
-      Repack32<kType>(ptr, b0, nblocks, &tile);
-      const uint8_t* act0 = static_cast<const uint8_t*>(args.acts) + b0 * A::kBytes;
-      ForEachTokenGroup<Tile32, Kernel32Of<kType>::template K>(args, tile, nblocks, act0, r0, rows,
-                                                               b0 > 0);
+      const uint8_t* act0 = static_cast<const uint8_t*>(sub.acts) + b0 * A::kBytes;
+      for (int64_t r0 = args.row_begin; r0 < args.row_end; r0 += kTileRows) {
+        const int rows = static_cast<int>(MinI64(kTileRows, args.row_end - r0));
+        const uint8_t* ptr[8];
+        TileRowPointers(args, r0, rows, ptr);
+        Repack32<kType>(ptr, b0, nblocks, &tile);
+        ForEachTokenGroup<Tile32, Kernel32Of<kType>::template K>(sub, tile, nblocks, act0, r0, rows,
+                                                                 b0 > 0);
+      }
     }
   }
 }
@@ -928,25 +952,26 @@ struct KernelKOf {
 
 template <TensorType kType, VecDotFn kDot>
 void MatMulK(const MatMulArgs& args) {
-  using F = FormatK<kType>;
   if (args.n_tokens < kMinTiledTokens) {
     MatMulByDots<kDot>(args);
     return;
   }
   const int64_t nsb_total = args.cols / kQKK;
   TileK tile;
-  for (int64_t r0 = args.row_begin; r0 < args.row_end; r0 += kTileRows) {
-    const int rows = static_cast<int>(MinI64(kTileRows, args.row_end - r0));
-    const uint8_t* ptr[8];
-    TileRowPointers(args, r0, rows, ptr);
+  for (int64_t t0 = 0; t0 < args.n_tokens; t0 += kTokenBlock) {
+    const MatMulArgs sub = TokenSlice(args, t0);
     for (int64_t s0 = 0; s0 < nsb_total; s0 += kChunkK) {
       const int nsb = static_cast<int>(MinI64(kChunkK, nsb_total - s0));
-      RepackK<kType>(ptr, s0, nsb, &tile);
-      const uint8_t* act0 = static_cast<const uint8_t*>(args.acts) + s0 * sizeof(BlockQ8K);
-      ForEachTokenGroup<TileK, KernelKOf<kType>::template K>(args, tile, nsb, act0, r0, rows,
-                                                             s0 > 0);
+      const uint8_t* act0 = static_cast<const uint8_t*>(sub.acts) + s0 * sizeof(BlockQ8K);
+      for (int64_t r0 = args.row_begin; r0 < args.row_end; r0 += kTileRows) {
+        const int rows = static_cast<int>(MinI64(kTileRows, args.row_end - r0));
+        const uint8_t* ptr[8];
+        TileRowPointers(args, r0, rows, ptr);
+        RepackK<kType>(ptr, s0, nsb, &tile);
+        ForEachTokenGroup<TileK, KernelKOf<kType>::template K>(sub, tile, nsb, act0, r0, rows,
+                                                               s0 > 0);
+      }
     }
-    (void)F::kBytes;
   }
 }
 
@@ -1234,6 +1259,29 @@ void SetKernels(KernelTable* t, TensorType type, VecDotFn dot, MatMulFn mm) {
 }
 
 }  // namespace
+
+namespace avx2 {
+float VecDotQ4_0(int64_t n, const void* w, const void* a) {
+  return VecDot32<TensorType::kQ4_0>(n, w, a);
+}
+float VecDotQ4_1(int64_t n, const void* w, const void* a) {
+  return VecDot32<TensorType::kQ4_1>(n, w, a);
+}
+float VecDotQ5_0(int64_t n, const void* w, const void* a) {
+  return VecDot32<TensorType::kQ5_0>(n, w, a);
+}
+float VecDotQ5_1(int64_t n, const void* w, const void* a) {
+  return VecDot32<TensorType::kQ5_1>(n, w, a);
+}
+float VecDotQ8_0(int64_t n, const void* w, const void* a) {
+  return VecDot32<TensorType::kQ8_0>(n, w, a);
+}
+float VecDotQ4K(int64_t n, const void* w, const void* a) { return VecDotK4Family<false>(n, w, a); }
+float VecDotQ5K(int64_t n, const void* w, const void* a) { return VecDotK4Family<true>(n, w, a); }
+float VecDotQ6K(int64_t n, const void* w, const void* a) {
+  return savoir::engine::kernels::VecDotQ6K(n, w, a);
+}
+}  // namespace avx2
 
 void FillAvx2Kernels(KernelTable* t) {
   using T = TensorType;
