@@ -604,6 +604,72 @@ inline MatMulArgs TokenSlice(const MatMulArgs& args, int64_t t0) {
   return sub;
 }
 
+// Few-token products of the 32-element formats: kR rows at a time share each activation
+// block, its scale and (for Q4_0/Q5_0) its offset term. The 4- and 5-bit symmetric formats take
+// the levels unsigned: sum (q - o) y = maddubs(q, y) - maddubs(o, y), cheaper than signing.
+template <TensorType kType, int kR>
+void MatVecRows32(const MatMulArgs& args, int64_t r0, int64_t t) {
+  using F = Format32<kType>;
+  using A = Act32<F::kAsym>;
+  constexpr bool kOffset = kType == TensorType::kQ4_0 || kType == TensorType::kQ5_0;
+  const __m256i offset = _mm256_set1_epi8(kType == TensorType::kQ4_0 ? 8 : 16);
+  const __m256i ones = _mm256_set1_epi16(1);
+  const uint8_t* rows[kR];
+  for (int r = 0; r < kR; ++r) {
+    rows[r] = static_cast<const uint8_t*>(args.weights) +
+              static_cast<size_t>(r0 + r) * args.weight_stride;
+  }
+  __m256 acc[kR];
+  float mins[kR];
+  for (int r = 0; r < kR; ++r) {
+    acc[r] = _mm256_setzero_ps();
+    mins[r] = 0;
+  }
+  const uint8_t* y =
+      static_cast<const uint8_t*>(args.acts) + static_cast<size_t>(t) * args.act_stride;
+  const int64_t nb = args.cols / kQK;
+  for (int64_t i = 0; i < nb; ++i) {
+    const uint8_t* yb = y + i * A::kBytes;
+    const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(yb + A::kQs));
+    const float dy = HalfAt(yb);
+    __m256i off16 = _mm256_setzero_si256();
+    if constexpr (kOffset) off16 = _mm256_maddubs_epi16(offset, v);
+      // Fully unrolled so that acc[] and mins[] live in registers.
+#pragma GCC unroll 8
+    for (int r = 0; r < kR; ++r) {
+      const uint8_t* xb = rows[r] + i * F::kBytes;
+      __m256i dot;
+      if constexpr (kType == TensorType::kQ8_0) {
+        dot = DotI8(UnpackBlock32<kType>(xb), v);
+      } else if constexpr (kType == TensorType::kQ4_0) {
+        dot = _mm256_madd_epi16(_mm256_sub_epi16(_mm256_maddubs_epi16(Nibbles(xb + 2), v), off16),
+                                ones);
+      } else if constexpr (kType == TensorType::kQ5_0) {
+        const __m256i high = _mm256_and_si256(BitsToBytes(LoadU32(xb + 2)), _mm256_set1_epi8(16));
+        const __m256i q = _mm256_or_si256(Nibbles(xb + 6), high);
+        dot = _mm256_madd_epi16(_mm256_sub_epi16(_mm256_maddubs_epi16(q, v), off16), ones);
+      } else {
+        dot = DotU8I8(UnpackBlock32<kType>(xb), v);
+        mins[r] += HalfAt(xb + 2) * HalfAt(yb + 2);
+      }
+      acc[r] = _mm256_fmadd_ps(_mm256_set1_ps(HalfAt(xb) * dy), _mm256_cvtepi32_ps(dot), acc[r]);
+    }
+  }
+  for (int r = 0; r < kR; ++r) {
+    args.out[static_cast<size_t>(t) * args.out_stride + static_cast<size_t>(r0 + r)] =
+        HorizontalSum(acc[r]) + mins[r];
+  }
+}
+
+template <TensorType kType>
+void MatVec32(const MatMulArgs& args) {
+  for (int64_t t = 0; t < args.n_tokens; ++t) {
+    int64_t r = args.row_begin;
+    for (; r + 4 <= args.row_end; r += 4) MatVecRows32<kType, 4>(args, r, t);
+    for (; r < args.row_end; ++r) MatVecRows32<kType, 1>(args, r, t);
+  }
+}
+
 // Writes (or adds) 8 row results of one token; only the first `rows` lanes are valid.
 inline void StoreRows(float* out, __m256 v, bool accumulate, int rows) {
   if (rows == kTileRows) {
@@ -751,7 +817,7 @@ void MatMul32(const MatMulArgs& args) {
   using F = Format32<kType>;
   using A = Act32<F::kAsym>;
   if (args.n_tokens < kMinTiledTokens) {
-    MatMulByDots<VecDot32<kType>>(args);
+    MatVec32<kType>(args);
     return;
   }
   const int64_t nb = args.cols / kQK;
