@@ -10,8 +10,9 @@
 //   * matrix x matrix (prompt) for 512 tokens on the FFN shapes 4864 x 896 (gate/up) and
 //     896 x 4864 (down), as GFLOP/s (2 * rows * cols * tokens / time).
 // Rows are split across the ThreadPool in multiples of kMatMulRowAlign, as the engine does.
-// Each figure is given twice: by wall-clock time, and by the CPU time the process used ("cpu",
-// per core busy): on a shared machine the second is not inflated by time spent preempted.
+// With one thread each figure is given twice: by wall-clock time, and by the CPU time the
+// process used ("cpu"): on a shared machine the second is not inflated by time spent preempted.
+// With more threads only wall-clock time is meaningful.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -180,12 +181,14 @@ void BenchMatVec(const KernelTable& table, TensorType type, const Options& optio
       ParallelMatMul(table, pool, args, kRows);
     });
     const double bytes = static_cast<double>(w.size());
-    std::printf(
-        "%-5s matvec 4864x%-5ld threads=%d  cache %6.1f GB/s  dram %6.1f GB/s  "
-        "(cpu: cache %6.1f, dram %6.1f GB/s per core)\n",
-        std::string(TensorTypeName(type)).c_str(), static_cast<long>(kCols), threads,
-        bytes / hot.wall * 1e-9, bytes / cold.wall * 1e-9, bytes / hot.cpu / threads * 1e-9,
-        bytes / cold.cpu / threads * 1e-9);
+    std::printf("%-5s matvec 4864x%-5ld threads=%d  cache %6.1f GB/s  dram %6.1f GB/s",
+                std::string(TensorTypeName(type)).c_str(), static_cast<long>(kCols), threads,
+                bytes / hot.wall * 1e-9, bytes / cold.wall * 1e-9);
+    if (threads == 1) {
+      std::printf("  (cpu: cache %6.1f, dram %6.1f GB/s)", bytes / hot.cpu * 1e-9,
+                  bytes / cold.cpu * 1e-9);
+    }
+    std::printf("\n");
   }
 }
 
@@ -211,10 +214,11 @@ void BenchMatMul(const KernelTable& table, TensorType type, const Options& optio
     const Timing t =
         Measure(options.quick ? 2 : 5, threads, [&] { ParallelMatMul(table, pool, args, rows); });
     const double flop = 2.0 * static_cast<double>(rows * cols * n);
-    std::printf(
-        "%-5s matmul %4ldx%-4ld n=%ld threads=%d  %6.1f GFLOP/s  (cpu: %6.1f GFLOP/s per core)\n",
-        std::string(TensorTypeName(type)).c_str(), static_cast<long>(rows), static_cast<long>(cols),
-        static_cast<long>(n), threads, flop / t.wall * 1e-9, flop / t.cpu / threads * 1e-9);
+    std::printf("%-5s matmul %4ldx%-4ld n=%ld threads=%d  %6.1f GFLOP/s",
+                std::string(TensorTypeName(type)).c_str(), static_cast<long>(rows),
+                static_cast<long>(cols), static_cast<long>(n), threads, flop / t.wall * 1e-9);
+    if (threads == 1) std::printf("  (cpu: %6.1f GFLOP/s)", flop / t.cpu * 1e-9);
+    std::printf("\n");
   }
 }
 

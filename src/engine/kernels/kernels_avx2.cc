@@ -373,31 +373,36 @@ template <>
 struct Format32<TensorType::kQ8_0> {
   static constexpr int kBytes = 34;
   static constexpr bool kAsym = false;
-  static constexpr int kChain = 1;  // maddubs results that fit an int16 sum
+  static constexpr int kChain = 1;   // maddubs results that fit an int16 sum
+  static constexpr int kOffset = 0;  // tiles hold levels q, value q - kOffset (0: signed values)
 };
 template <>
 struct Format32<TensorType::kQ4_0> {
   static constexpr int kBytes = 18;
   static constexpr bool kAsym = false;
   static constexpr int kChain = 8;
+  static constexpr int kOffset = 8;
 };
 template <>
 struct Format32<TensorType::kQ5_0> {
   static constexpr int kBytes = 22;
   static constexpr bool kAsym = false;
-  static constexpr int kChain = 8;
+  static constexpr int kChain = 4;
+  static constexpr int kOffset = 16;
 };
 template <>
 struct Format32<TensorType::kQ4_1> {
   static constexpr int kBytes = 20;
   static constexpr bool kAsym = true;
   static constexpr int kChain = 8;
+  static constexpr int kOffset = 0;
 };
 template <>
 struct Format32<TensorType::kQ5_1> {
   static constexpr int kBytes = 24;
   static constexpr bool kAsym = true;
   static constexpr int kChain = 4;
+  static constexpr int kOffset = 0;
 };
 
 // Activation blocks: Q8_0 {d, qs} for symmetric weights, Q8_1 {d, s, qs} for asymmetric.
@@ -708,7 +713,15 @@ void Repack32(const uint8_t* const rows[8], int64_t block0, int nblocks, Tile32*
     __m256i v[8];
     for (int r = 0; r < kTileRows; ++r) {
       const uint8_t* block = rows[r] + (block0 + b) * F::kBytes;
-      v[r] = UnpackBlock32<kType>(block);
+      if constexpr (kType == TensorType::kQ4_0) {
+        v[r] = Nibbles(block + 2);
+      } else if constexpr (kType == TensorType::kQ5_0) {
+        const __m256i high =
+            _mm256_and_si256(BitsToBytes(LoadU32(block + 2)), _mm256_set1_epi8(16));
+        v[r] = _mm256_or_si256(Nibbles(block + 6), high);
+      } else {
+        v[r] = UnpackBlock32<kType>(block);
+      }
       tile->d[b][r] = HalfAt(block);
       if constexpr (F::kAsym) tile->m[b][r] = HalfAt(block + 2);
     }
@@ -721,11 +734,26 @@ void Repack32(const uint8_t* const rows[8], int64_t block0, int nblocks, Tile32*
 struct TokenBlock {
   const uint8_t* act;  // activation row of the first token, at the chunk's first block
   size_t act_stride;
-  float* out;  // output of the first token, at the tile's first row
+  const int32_t* bias;  // per token, kChunk32 entries: -offset * block sums (or null)
+  float* out;           // output of the first token, at the tile's first row
   size_t out_stride;
   bool accumulate;
   int rows;
 };
+
+// -offset * (sum of the block's activation quants) for each token and block of a chunk: turns
+// the dot with unsigned levels q into the dot with q - offset.
+void BlockSumBias(const MatMulArgs& sub, int64_t block0, int nblocks, int offset, int32_t* bias) {
+  const __m256i ones8 = _mm256_set1_epi8(1);
+  for (int64_t t = 0; t < sub.n_tokens; ++t) {
+    const uint8_t* row = static_cast<const uint8_t*>(sub.acts) + t * sub.act_stride;
+    for (int b = 0; b < nblocks; ++b) {
+      const __m256i y = _mm256_loadu_si256(
+          reinterpret_cast<const __m256i*>(row + (block0 + b) * Act32<false>::kBytes + 2));
+      bias[t * kChunk32 + b] = -offset * HorizontalSumI32(DotU8I8(ones8, y));
+    }
+  }
+}
 
 template <TensorType kType, int kNC>
 void Kernel32(const Tile32& tile, int nblocks, const TokenBlock& tb) {
@@ -737,13 +765,16 @@ void Kernel32(const Tile32& tile, int nblocks, const TokenBlock& tb) {
   for (int b = 0; b < nblocks; ++b) {
     const uint8_t* ab = tb.act + b * A::kBytes;
     __m256i isum[kNC];
-    for (int c = 0; c < kNC; ++c) isum[c] = _mm256_setzero_si256();
+    for (int c = 0; c < kNC; ++c) {
+      isum[c] =
+          F::kOffset != 0 ? _mm256_set1_epi32(tb.bias[c * kChunk32 + b]) : _mm256_setzero_si256();
+    }
     for (int s0 = 0; s0 < 8; s0 += F::kChain) {
       __m256i p16[kNC];
       for (int c = 0; c < kNC; ++c) p16[c] = _mm256_setzero_si256();
       for (int s = s0; s < s0 + F::kChain; ++s) {
         const __m256i w = _mm256_load_si256(reinterpret_cast<const __m256i*>(tile.q[b][s]));
-        if constexpr (F::kAsym) {
+        if constexpr (F::kAsym || F::kOffset != 0) {
           for (int c = 0; c < kNC; ++c) {
             const __m256i v = _mm256_set1_epi32(
                 static_cast<int>(LoadU32(ab + c * tb.act_stride + A::kQs + 4 * s)));
@@ -779,13 +810,14 @@ void Kernel32(const Tile32& tile, int nblocks, const TokenBlock& tb) {
 // Runs kernel<kNC> over all tokens of a tile, kTileCols at a time, then the remainder.
 template <typename Tile, template <int> class Kernel>
 void ForEachTokenGroup(const MatMulArgs& args, const Tile& tile, int nblocks, const uint8_t* act0,
-                       int64_t r0, int rows, bool accumulate) {
-  TokenBlock tb{act0, args.act_stride, args.out + r0, args.out_stride, accumulate, rows};
+                       const int32_t* bias, int64_t r0, int rows, bool accumulate) {
+  TokenBlock tb{act0, args.act_stride, bias, args.out + r0, args.out_stride, accumulate, rows};
   int64_t t = 0;
   for (; t + kTileCols <= args.n_tokens; t += kTileCols) {
     Kernel<kTileCols>::Run(tile, nblocks, tb);
     tb.act += kTileCols * args.act_stride;
     tb.out += kTileCols * args.out_stride;
+    if (tb.bias != nullptr) tb.bias += kTileCols * kChunk32;
   }
   switch (args.n_tokens - t) {
     case 3:
@@ -822,6 +854,7 @@ void MatMul32(const MatMulArgs& args) {
   }
   const int64_t nb = args.cols / kQK;
   Tile32 tile;
+  int32_t bias[kTokenBlock * kChunk32];
   // Token blocks, then column chunks, then row tiles: the activations of one block and chunk
   // (kTokenBlock x kChunk32 blocks) stay in L2 while every row tile passes over them.
   for (int64_t t0 = 0; t0 < args.n_tokens; t0 += kTokenBlock) {
@@ -829,13 +862,14 @@ void MatMul32(const MatMulArgs& args) {
     for (int64_t b0 = 0; b0 < nb; b0 += kChunk32) {
       const int nblocks = static_cast<int>(MinI64(kChunk32, nb - b0));
       const uint8_t* act0 = static_cast<const uint8_t*>(sub.acts) + b0 * A::kBytes;
+      if constexpr (F::kOffset != 0) BlockSumBias(sub, b0, nblocks, F::kOffset, bias);
       for (int64_t r0 = args.row_begin; r0 < args.row_end; r0 += kTileRows) {
         const int rows = static_cast<int>(MinI64(kTileRows, args.row_end - r0));
         const uint8_t* ptr[8];
         TileRowPointers(args, r0, rows, ptr);
         Repack32<kType>(ptr, b0, nblocks, &tile);
-        ForEachTokenGroup<Tile32, Kernel32Of<kType>::template K>(sub, tile, nblocks, act0, r0, rows,
-                                                                 b0 > 0);
+        ForEachTokenGroup<Tile32, Kernel32Of<kType>::template K>(
+            sub, tile, nblocks, act0, F::kOffset != 0 ? bias : nullptr, r0, rows, b0 > 0);
       }
     }
   }
@@ -1034,8 +1068,8 @@ void MatMulK(const MatMulArgs& args) {
         const uint8_t* ptr[8];
         TileRowPointers(args, r0, rows, ptr);
         RepackK<kType>(ptr, s0, nsb, &tile);
-        ForEachTokenGroup<TileK, KernelKOf<kType>::template K>(sub, tile, nsb, act0, r0, rows,
-                                                               s0 > 0);
+        ForEachTokenGroup<TileK, KernelKOf<kType>::template K>(sub, tile, nsb, act0, nullptr, r0,
+                                                               rows, s0 > 0);
       }
     }
   }
