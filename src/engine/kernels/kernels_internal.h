@@ -101,6 +101,19 @@ float VecDotQ5K(int64_t n, const void* w, const void* a);
 float VecDotQ6K(int64_t n, const void* w, const void* a);
 }  // namespace ref
 
+// AVX2 vec-dots (kernels_avx2.cc), reused by the AVX-512 file for few-token products. Only
+// callable where the AVX2 level is supported.
+namespace avx2 {
+float VecDotQ4_0(int64_t n, const void* w, const void* a);
+float VecDotQ4_1(int64_t n, const void* w, const void* a);
+float VecDotQ5_0(int64_t n, const void* w, const void* a);
+float VecDotQ5_1(int64_t n, const void* w, const void* a);
+float VecDotQ8_0(int64_t n, const void* w, const void* a);
+float VecDotQ4K(int64_t n, const void* w, const void* a);
+float VecDotQ5K(int64_t n, const void* w, const void* a);
+float VecDotQ6K(int64_t n, const void* w, const void* a);
+}  // namespace avx2
+
 }  // namespace savoir::engine::kernels
 
 #endif  // SAVOIR_ENGINE_KERNELS_KERNELS_INTERNAL_H_
