@@ -261,25 +261,27 @@ class GgufFile::Parser {
 
   uint64_t Left() const { return size_ - pos_; }
 
-  Status Need(uint64_t n, std::string_view what) {
+  // `what` and `detail` name the field in the error message; they are only joined on error,
+  // which keeps the per-element cost of long string arrays low.
+  Status Need(uint64_t n, std::string_view what, std::string_view detail = {}) {
     if (n <= Left()) return OkStatus();
-    return Error("truncated file: {} needs {} bytes at offset {} but only {} remain", what, n, pos_,
-                 Left());
+    return Error("truncated file: {}{} needs {} bytes at offset {} but only {} remain", what,
+                 detail, n, pos_, Left());
   }
 
   template <typename T>
-  StatusOr<T> Read(std::string_view what) {
-    SAVOIR_RETURN_IF_ERROR(Need(sizeof(T), what));
+  StatusOr<T> Read(std::string_view what, std::string_view detail = {}) {
+    SAVOIR_RETURN_IF_ERROR(Need(sizeof(T), what, detail));
     T value = Load<T>(data_ + pos_);
     pos_ += sizeof(T);
     return value;
   }
 
-  StatusOr<std::string_view> ReadString(std::string_view what) {
-    SAVOIR_ASSIGN_OR_RETURN(uint64_t len, Read<uint64_t>(what));
+  StatusOr<std::string_view> ReadString(std::string_view what, std::string_view detail = {}) {
+    SAVOIR_ASSIGN_OR_RETURN(uint64_t len, Read<uint64_t>(what, detail));
     if (len > Left()) {
-      return Error("{} has length {} which runs past the end of the file ({} bytes left)", what,
-                   len, Left());
+      return Error("{}{} has length {} which runs past the end of the file ({} bytes left)", what,
+                   detail, len, Left());
     }
     std::string_view s(reinterpret_cast<const char*>(data_ + pos_), static_cast<size_t>(len));
     pos_ += len;
@@ -319,7 +321,7 @@ class GgufFile::Parser {
     for (uint64_t i = 0; i < n_kv_; ++i) {
       SAVOIR_ASSIGN_OR_RETURN(std::string_view key, ReadString(fmt::format("key #{}", i)));
       const std::string what = fmt::format("key '{}'", key);
-      SAVOIR_ASSIGN_OR_RETURN(uint32_t type, Read<uint32_t>(what + " type"));
+      SAVOIR_ASSIGN_OR_RETURN(uint32_t type, Read<uint32_t>(what, " type"));
       if (!IsKnownValueType(type)) return Error("{} has unknown value type {}", what, type);
       const uint8_t* value = data_ + pos_;
       SAVOIR_RETURN_IF_ERROR(CheckValue(static_cast<GgufValueType>(type), 0, what));
@@ -333,19 +335,19 @@ class GgufFile::Parser {
 
   // Validates the encoding of one value at pos_ and moves past it.
   Status CheckValue(GgufValueType type, int depth, const std::string& what) {
-    if (type == GgufValueType::kString) return ReadString(what + " string").status();
+    if (type == GgufValueType::kString) return ReadString(what, " string").status();
     if (type != GgufValueType::kArray) {
-      SAVOIR_RETURN_IF_ERROR(Need(GgufScalarSize(type), what + " value"));
+      SAVOIR_RETURN_IF_ERROR(Need(GgufScalarSize(type), what, " value"));
       pos_ += GgufScalarSize(type);
       return OkStatus();
     }
     if (depth >= kGgufMaxArrayDepth) {
       return Error("{} nests arrays deeper than {} levels", what, kGgufMaxArrayDepth);
     }
-    SAVOIR_ASSIGN_OR_RETURN(uint32_t elem_id, Read<uint32_t>(what + " array type"));
+    SAVOIR_ASSIGN_OR_RETURN(uint32_t elem_id, Read<uint32_t>(what, " array type"));
     if (!IsKnownValueType(elem_id))
       return Error("{} is an array of unknown type {}", what, elem_id);
-    SAVOIR_ASSIGN_OR_RETURN(uint64_t count, Read<uint64_t>(what + " array length"));
+    SAVOIR_ASSIGN_OR_RETURN(uint64_t count, Read<uint64_t>(what, " array length"));
     const auto elem = static_cast<GgufValueType>(elem_id);
     if (count > Left() / MinEncodedSize(elem)) {
       return Error(
@@ -392,14 +394,14 @@ class GgufFile::Parser {
 
   Status ReadTensorInfo(GgufTensor& t) {
     const std::string what = fmt::format("tensor '{}'", t.name);
-    SAVOIR_ASSIGN_OR_RETURN(uint32_t n_dims, Read<uint32_t>(what + " n_dims"));
+    SAVOIR_ASSIGN_OR_RETURN(uint32_t n_dims, Read<uint32_t>(what, " n_dims"));
     if (n_dims == 0 || n_dims > kGgufMaxDims) {
       return Error("{} has {} dimensions (1 to {} supported)", what, n_dims, kGgufMaxDims);
     }
     t.n_dims = static_cast<int>(n_dims);
     int64_t n = 1;
     for (uint32_t d = 0; d < n_dims; ++d) {
-      SAVOIR_ASSIGN_OR_RETURN(uint64_t dim, Read<uint64_t>(what + " dims"));
+      SAVOIR_ASSIGN_OR_RETURN(uint64_t dim, Read<uint64_t>(what, " dims"));
       if (dim == 0) return Error("{} has dimension {} equal to 0", what, d);
       if (dim > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) ||
           __builtin_mul_overflow(n, static_cast<int64_t>(dim), &n)) {
@@ -408,7 +410,7 @@ class GgufFile::Parser {
       t.dims[d] = static_cast<int64_t>(dim);
     }
     t.n_elements = n;
-    SAVOIR_ASSIGN_OR_RETURN(uint32_t type, Read<uint32_t>(what + " type"));
+    SAVOIR_ASSIGN_OR_RETURN(uint32_t type, Read<uint32_t>(what, " type"));
     if (!IsKnownTensorType(type)) return Error("{} has unknown type {}", what, type);
     t.type = static_cast<TensorType>(type);
     const auto block = static_cast<int64_t>(BlockSize(t.type));
@@ -420,7 +422,7 @@ class GgufFile::Parser {
                                static_cast<uint64_t>(BlockBytes(t.type)), &t.size_bytes)) {
       return Error("{} byte size overflows", what);
     }
-    SAVOIR_ASSIGN_OR_RETURN(t.offset, Read<uint64_t>(what + " offset"));
+    SAVOIR_ASSIGN_OR_RETURN(t.offset, Read<uint64_t>(what, " offset"));
     return OkStatus();
   }
 
