@@ -33,8 +33,10 @@ StatusOr<std::string> Normalise(const ConfigKeySpec& spec, std::string_view text
     case ConfigType::kBool: {
       std::string lower(text);
       std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
-      if (lower == "true" || lower == "1" || lower == "yes" || lower == "on") return "true";
-      if (lower == "false" || lower == "0" || lower == "no" || lower == "off") return "false";
+      if (lower == "true" || lower == "1" || lower == "yes" || lower == "on") return std::string("true");
+      if (lower == "false" || lower == "0" || lower == "no" || lower == "off") {
+        return std::string("false");
+      }
       return InvalidArgumentError("expected true or false, got \"{}\"", text);
     }
     case ConfigType::kString:
