@@ -139,21 +139,83 @@ TEST(KvCacheTest, BlocksAreAllocatedOnDemandAndReturned) {
   auto a = cache.NewSequence();
   auto b = cache.NewSequence();
   ASSERT_TRUE(cache.Reserve(a, 5).ok());  // 2 blocks
-  EXPECT_EQ(cache.blocks_used(), 2);
+  EXPECT_EQ(cache.stats().blocks_in_use, 2);
   EXPECT_EQ(cache.capacity_positions(a), 8);
   EXPECT_EQ(cache.Reserve(b, 8).code(), StatusCode::kResourceExhausted);
-  EXPECT_EQ(cache.blocks_used(), 2);  // nothing taken on failure
+  EXPECT_EQ(cache.stats().blocks_in_use, 2);  // nothing taken on failure
   ASSERT_TRUE(cache.Reserve(b, 4).ok());
   cache.Key(a, 1, 7)[0] = 0x3e00;
   cache.Value(b, 0, 3)[7] = 0xc000;
   EXPECT_EQ(cache.Key(a, 1, 7)[0], 0x3e00);
   EXPECT_EQ(cache.Value(b, 0, 3)[7], 0xc000);
   cache.FreeSequence(a);
-  EXPECT_EQ(cache.blocks_used(), 1);
+  EXPECT_EQ(cache.stats().blocks_in_use, 1);
   ASSERT_TRUE(cache.Reserve(b, 12).ok());
-  EXPECT_EQ(cache.blocks_used(), 3);
-  cache.Truncate(b, 4);
-  EXPECT_EQ(cache.blocks_used(), 1);
+  EXPECT_EQ(cache.stats().blocks_in_use, 3);
+}
+
+TEST(KvCacheTest, PublishedPrefixIsAttachedAndEvictedLast) {
+  KvCacheOptions o{.n_layer = 1, .n_embd_kv = 2, .block_tokens = 4, .max_blocks = 6};
+  KvCache cache(o);
+  std::vector<int32_t> prompt = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11};
+  auto a = cache.NewSequence();
+  EXPECT_EQ(cache.AttachCachedPrefix(a, prompt), 0);
+  ASSERT_TRUE(cache.Reserve(a, 11).ok());
+  for (int64_t p = 0; p < 11; ++p) cache.Key(a, 0, p)[0] = static_cast<uint16_t>(100 + p);
+  cache.PublishPrefix(a, prompt, 11);  // two full blocks
+  cache.FreeSequence(a);
+  EXPECT_EQ(cache.stats().blocks_cached, 2);
+
+  // Same first 9 tokens: both full blocks are reused; the partial third is not.
+  std::vector<int32_t> other = {1, 2, 3, 4, 5, 6, 7, 8, 9, 99};
+  auto b = cache.NewSequence();
+  EXPECT_EQ(cache.AttachCachedPrefix(b, other), 8);
+  EXPECT_EQ(cache.Key(b, 0, 5)[0], 105);
+  EXPECT_EQ(cache.stats().blocks_cached, 0);
+  EXPECT_EQ(cache.stats().blocks_in_use, 2);
+  cache.FreeSequence(b);
+
+  // A prompt of exactly one block leaves its last token to compute: nothing attached.
+  auto c = cache.NewSequence();
+  EXPECT_EQ(cache.AttachCachedPrefix(c, std::vector<int32_t>{1, 2, 3, 4}), 0);
+  // A different first block shares nothing even if the second matches.
+  EXPECT_EQ(cache.AttachCachedPrefix(c, std::vector<int32_t>{0, 2, 3, 4, 5, 6, 7, 8, 9}), 0);
+  // Filling the pool evicts the cached blocks.
+  ASSERT_TRUE(cache.Reserve(c, 24).ok());
+  EXPECT_EQ(cache.stats().blocks_cached, 0);
+  cache.FreeSequence(c);
+  auto d = cache.NewSequence();
+  EXPECT_EQ(cache.AttachCachedPrefix(d, prompt), 0);
+  KvCacheStats stats = cache.stats();
+  EXPECT_EQ(stats.prefix_hit_tokens, 8);
+  EXPECT_EQ(stats.prefix_lookup_tokens, 11 + 10 + 4 + 9 + 11);
+}
+
+TEST_F(StoriesTest, ReusedPrefixGivesTheSameLogits) {
+  ThreadPool pool(2);
+  KvCacheOptions o = model_->CacheOptions(64, /*block_tokens=*/2);
+  KvCache cache(o);
+  std::vector<int32_t> prompt = golden_.prompt;  // 5 tokens
+  auto run = [&](KvCache::SeqId seq, int64_t from) {
+    std::vector<BatchToken> batch;
+    for (size_t i = static_cast<size_t>(from); i < prompt.size(); ++i) {
+      batch.push_back({prompt[i], static_cast<int64_t>(i), seq, i + 1 == prompt.size()});
+    }
+    std::vector<float> logits;
+    EXPECT_TRUE(model_->Forward(batch, cache, pool, logits).ok());
+    return logits;
+  };
+  auto a = cache.NewSequence();
+  ASSERT_TRUE(cache.Reserve(a, 5).ok());
+  std::vector<float> fresh = run(a, 0);
+  cache.PublishPrefix(a, prompt, 5);
+  auto b = cache.NewSequence();
+  int64_t reused = cache.AttachCachedPrefix(b, prompt);
+  EXPECT_EQ(reused, 4);
+  ASSERT_TRUE(cache.Reserve(b, 5).ok());
+  std::vector<float> cached = run(b, reused);
+  ASSERT_EQ(fresh.size(), cached.size());
+  for (size_t i = 0; i < fresh.size(); ++i) EXPECT_FLOAT_EQ(fresh[i], cached[i]);
 }
 
 }  // namespace
