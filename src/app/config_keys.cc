@@ -9,7 +9,7 @@ namespace {
 constexpr std::array<std::string_view, 5> kLogLevels = {"debug", "info", "warn", "error", "off"};
 constexpr std::array<std::string_view, 2> kLogFormats = {"text", "json"};
 
-constexpr std::array<ConfigKeySpec, 12> kKeys = {{
+constexpr std::array<ConfigKeySpec, 19> kKeys = {{
     {"data_dir", ConfigType::kString, "./data", "directory holding all of savoir's data"},
     {"log.level", ConfigType::kString, "info", "least severe level logged", 0, 0, kLogLevels},
     {"log.format", ConfigType::kString, "text", "text (for people) or json (one object a line)",
@@ -26,8 +26,18 @@ constexpr std::array<ConfigKeySpec, 12> kKeys = {{
      "time a client has to send a whole request (then 408)", 100, 3600000},
     {"server.idle_timeout_ms", ConfigType::kInt, "60000",
      "keep-alive connections idle this long are closed", 100, 3600000},
+    {"models.chat", ConfigType::kString, "", "chat model: GGUF path or name in <data_dir>/models"},
+    {"models.embedding", ConfigType::kString, "", "embedding model: GGUF path or name"},
+    {"models.reranker", ConfigType::kString, "", "reranker model: GGUF path or name"},
     {"engine.threads", ConfigType::kInt, "0",
      "compute threads for inference (0: one per physical core)", 0, 1024},
+    {"engine.kv_tokens", ConfigType::kInt, "16384",
+     "KV cache capacity in tokens, shared by all conversations", 256, int64_t{1} << 24},
+    {"engine.max_sequences", ConfigType::kInt, "32", "conversations decoded at once", 1, 1024},
+    {"engine.step_tokens", ConfigType::kInt, "256",
+     "prompt tokens processed per scheduler step (smaller: smoother streams)", 16, 65536},
+    {"engine.max_queue", ConfigType::kInt, "256",
+     "requests allowed to wait; more get 429 with Retry-After", 0, 1000000},
     {"server.shutdown_grace_ms", ConfigType::kInt, "3000",
      "on SIGTERM, time left to requests in flight before they are cut", 0, 600000},
 }};
