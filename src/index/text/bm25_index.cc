@@ -87,6 +87,7 @@ StatusOr<uint32_t> Bm25Index::Add(const DocumentTerms& doc) {
   ids_.push_back(doc.id);
   live_ids_.emplace(doc.id, ordinal);
   languages_.push_back(doc.language);
+  ++live_languages_.documents[static_cast<int>(doc.language)];
   deleted_.Resize(ids_.size());
   return ordinal;
 }
@@ -96,6 +97,7 @@ Status Bm25Index::Delete(const ExternalId& id) {
   if (it == live_ids_.end()) return NotFoundError("bm25: no document {}", IdToString(id));
   deleted_.Set(it->second);
   ++num_deleted_;
+  --live_languages_.documents[static_cast<int>(languages_[it->second])];
   live_ids_.erase(it);
   return OkStatus();
 }
@@ -155,14 +157,6 @@ std::optional<uint32_t> Bm25Index::Find(const ExternalId& id) const {
 uint32_t Bm25Index::document_frequency(std::string_view term) const {
   auto it = terms_.find(term);
   return it == terms_.end() ? 0 : postings_[it->second].size();
-}
-
-LanguagePrior Bm25Index::language_prior() const {
-  LanguagePrior prior;
-  for (uint32_t d = 0; d < num_ordinals(); ++d) {
-    if (!deleted_.Test(d)) ++prior.documents[static_cast<int>(languages_[d])];
-  }
-  return prior;
 }
 
 size_t Bm25Index::MemoryBytes() const {

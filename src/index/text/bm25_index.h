@@ -130,8 +130,8 @@ class Bm25Index {
   size_t num_terms() const { return terms_.size(); }
   // Number of documents holding `term`, deleted ones included until Compact().
   uint32_t document_frequency(std::string_view term) const;
-  // Live documents per language: the prior for Analyzer::AnalyzeQuery.
-  LanguagePrior language_prior() const;
+  // Live documents per language: the prior for Analyzer::AnalyzeQuery. O(1).
+  const LanguagePrior& language_prior() const { return live_languages_; }
   const Bm25Options& options() const { return options_; }
   // Approximate heap memory held by the index.
   size_t MemoryBytes() const;
@@ -169,6 +169,7 @@ class Bm25Index {
   std::vector<uint64_t> total_lengths_;  // by field, over all ordinals
   DocBitset deleted_;
   uint32_t num_deleted_ = 0;
+  LanguagePrior live_languages_;
 };
 
 }  // namespace savoir::index

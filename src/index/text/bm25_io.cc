@@ -262,6 +262,8 @@ StatusOr<std::unique_ptr<Bm25Index>> Bm25Index::Deserialize(std::string_view byt
         ++index->num_deleted_;
       } else if (!index->live_ids_.emplace(id, d).second) {
         return Corrupt("duplicate live document id");
+      } else {
+        ++index->live_languages_.documents[language];
       }
       index->ids_.push_back(std::move(id));
       index->languages_.push_back(static_cast<Language>(language));
