@@ -332,7 +332,14 @@ std::vector<std::string> Analyzer::Analyze(std::string_view text, Language langu
 }
 
 std::vector<QueryTerm> Analyzer::AnalyzeQuery(std::string_view text, const LanguagePrior& prior) {
-  auto has_docs = [&](Language l) { return prior.documents[static_cast<int>(l)] > 0; };
+  uint64_t total = 0;
+  for (uint64_t n : prior.documents) total += n;
+  // A language counts when it holds at least 1% of the documents: a handful of misdetected
+  // documents must not add a second analysis to every short query.
+  auto has_docs = [&](Language l) {
+    const uint64_t n = prior.documents[static_cast<int>(l)];
+    return n > 0 && n * 100 >= total;
+  };
   const bool empty_prior = std::none_of(prior.documents.begin(), prior.documents.end(),
                                         [](uint64_t n) { return n > 0; });
   std::vector<Language> languages;

@@ -90,10 +90,10 @@ class Analyzer {
   void AnalyzeInto(std::string_view text, Language language, std::vector<std::string>* terms);
   std::vector<std::string> Analyze(std::string_view text, Language language);
 
-  // Analyses a query: in its detected language when that detection is confident and the
-  // prior holds documents in that language, otherwise with every language that has documents
-  // in `prior` (French and English when the prior is empty). Duplicate terms are merged and
-  // their weights summed; order is first occurrence.
+  // Analyses a query: in its detected language when that detection is confident and at least
+  // 1% of the prior's documents are in that language, otherwise with every language holding
+  // at least 1% of the documents (French and English when the prior is empty). Duplicate terms are
+  // merged and their weights summed; order is first occurrence.
   std::vector<QueryTerm> AnalyzeQuery(std::string_view text, const LanguagePrior& prior);
 
  private:
