@@ -103,7 +103,9 @@ void CheckQuery(const Bm25Index& index, const Model& model, const std::vector<Qu
     const SearchHit& h = hits[i];
     ASSERT_TRUE(ref_score.contains(h.ordinal))
         << "returned a filtered, deleted or non-matching doc";
-    if (allowed_bits != nullptr) ASSERT_TRUE(allowed_bits->Test(h.ordinal));
+    if (allowed_bits != nullptr) {
+      ASSERT_TRUE(allowed_bits->Test(h.ordinal));
+    }
     ASSERT_TRUE(seen.insert(h.ordinal).second);
     const double expected = ref_score[h.ordinal];
     const double tol = 1e-4 * (1 + expected);
@@ -113,7 +115,9 @@ void CheckQuery(const Bm25Index& index, const Model& model, const std::vector<Qu
     EXPECT_TRUE(h.ordinal == ref[i].second || std::abs(ref_i - expected) <= tol)
         << "rank " << i << ": got doc " << h.ordinal << " (" << expected << "), want doc "
         << ref[i].second << " (" << ref_i << ")";
-    if (i > 0) EXPECT_LE(h.score, hits[i - 1].score);
+    if (i > 0) {
+      EXPECT_LE(h.score, hits[i - 1].score);
+    }
   }
 }
 
