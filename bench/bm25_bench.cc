@@ -131,6 +131,43 @@ std::string Word(size_t rank) {
   return w;
 }
 
+// Times 2-8 term queries drawn from the collection's distribution, without and with a filter.
+void MeasureSyntheticQueries(const Bm25Index& index, const std::vector<std::string>& words,
+                             Zipf& zipf, std::mt19937_64& rng, size_t num_queries) {
+  std::vector<std::vector<QueryTerm>> queries(num_queries);
+  std::uniform_int_distribution<int> query_len(2, 8);
+  for (auto& q : queries) {
+    q.resize(static_cast<size_t>(query_len(rng)));
+    for (QueryTerm& t : q) t = {words[zipf(rng)], 1.0f};
+  }
+  const uint32_t num_docs = index.num_ordinals();
+  DocBitset ten_percent(num_docs);
+  std::bernoulli_distribution keep(0.1);
+  for (uint32_t d = 0; d < num_docs; ++d) {
+    if (keep(rng)) ten_percent.Set(d);
+  }
+  const DocFilter filter(&ten_percent);
+  struct Run {
+    const char* label;
+    SearchOptions options;
+  };
+  const Run runs[] = {{"synthetic search k=10", {.k = 10}},
+                      {"synthetic search k=100", {.k = 100}},
+                      {"synthetic search k=10, 10% bitset filter", {.k = 10, .filter = &filter}}};
+  for (const Run& run : runs) {
+    for (size_t i = 0; i < std::min<size_t>(50, queries.size()); ++i) {
+      (void)index.Search(queries[i], run.options);  // warm-up
+    }
+    std::vector<double> ms;
+    for (const auto& q : queries) {
+      const auto t0 = Clock::now();
+      auto hits = index.Search(q, run.options);
+      ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+    }
+    PrintLatencies(run.label, ms);
+  }
+}
+
 int RunSynthetic(size_t num_docs, size_t num_queries) {
   constexpr size_t kVocabulary = 200000;
   Zipf zipf(kVocabulary, 1.0);
@@ -173,37 +210,7 @@ int RunSynthetic(size_t num_docs, size_t num_queries) {
       static_cast<double>(index->MemoryBytes()) / (1 << 20), rss_after.first - rss_before.first,
       rss_after.second);
 
-  std::vector<std::vector<QueryTerm>> queries(num_queries);
-  std::uniform_int_distribution<int> query_len(2, 8);
-  for (auto& q : queries) {
-    q.resize(static_cast<size_t>(query_len(rng)));
-    for (QueryTerm& t : q) t = {words[zipf(rng)], 1.0f};
-  }
-  DocBitset ten_percent(num_docs);
-  std::bernoulli_distribution keep(0.1);
-  for (uint32_t d = 0; d < num_docs; ++d) {
-    if (keep(rng)) ten_percent.Set(d);
-  }
-  const DocFilter filter(&ten_percent);
-  struct Run {
-    const char* label;
-    SearchOptions options;
-  };
-  const Run runs[] = {{"synthetic search k=10", {.k = 10}},
-                      {"synthetic search k=100", {.k = 100}},
-                      {"synthetic search k=10, 10% bitset filter", {.k = 10, .filter = &filter}}};
-  for (const Run& run : runs) {
-    for (size_t i = 0; i < std::min<size_t>(50, queries.size()); ++i) {
-      (void)index->Search(queries[i], run.options);  // warm-up
-    }
-    std::vector<double> ms;
-    for (const auto& q : queries) {
-      const auto t0 = Clock::now();
-      auto hits = index->Search(q, run.options);
-      ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
-    }
-    PrintLatencies(run.label, ms);
-  }
+  MeasureSyntheticQueries(*index, words, zipf, rng, num_queries);
   const auto save_start = Clock::now();
   const std::string bytes = index->Serialize();
   std::printf("synthetic serialize %.1f MiB in %.2f s\n",

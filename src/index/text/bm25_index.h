@@ -158,6 +158,9 @@ class Bm25Index {
   explicit Bm25Index(Bm25Options options);
   int num_fields() const { return static_cast<int>(options_.fields.size()); }
   uint32_t TermId(const std::string& term);
+  // Deserialization of the documents and postings sections (bm25_io.cc).
+  Status ReadDocuments(std::string_view section);
+  Status ReadPostings(std::string_view section);
 
   Bm25Options options_;
   std::unordered_map<std::string, uint32_t, TermHash, std::equal_to<>> terms_;

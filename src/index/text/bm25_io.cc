@@ -213,72 +213,79 @@ Status SplitSections(std::string_view bytes, bool verify, std::string_view secti
 
 }  // namespace
 
-StatusOr<std::unique_ptr<Bm25Index>> Bm25Index::Deserialize(std::string_view bytes,
-                                                            bool verify_checksums) {
-  std::string_view sections[3];
-  SAVOIR_RETURN_IF_ERROR(SplitSections(bytes, verify_checksums, sections));
+namespace {
+
+StatusOr<Bm25Options> ReadOptions(std::string_view section) {
   Bm25Options options;
-  {
-    Reader r(sections[0]);
-    uint32_t nf = 0;
-    if (!r.Get(&nf) || nf < 1 || nf > static_cast<uint32_t>(kMaxFields)) {
-      return Corrupt("bad field count");
-    }
-    options.fields.resize(nf);
-    for (FieldOptions& f : options.fields) {
-      if (!r.GetString(&f.name) || !r.Get(&f.weight) || !r.Get(&f.b)) return Corrupt("options");
-    }
-    if (!r.Get(&options.k1) || !r.done()) return Corrupt("options");
+  Reader r(section);
+  uint32_t nf = 0;
+  if (!r.Get(&nf) || nf < 1 || nf > static_cast<uint32_t>(kMaxFields)) {
+    return Corrupt("bad field count");
   }
-  auto created = Create(std::move(options));
-  if (!created.ok()) return Corrupt("invalid options: " + created.status().message());
-  std::unique_ptr<Bm25Index> index = std::move(created).value();
-  const int nf = index->num_fields();
-  {
-    Reader r(sections[1]);
-    uint32_t n = 0;
-    if (!r.Get(&n) || n >= kNoDoc - 1 || n > r.left() / 3) return Corrupt("documents");
-    index->deleted_.Resize(n);
-    for (uint32_t d = 0; d < n; ++d) {
-      uint8_t kind = 0;
-      uint8_t language = 0;
-      uint8_t deleted = 0;
-      ExternalId id;
-      if (!r.Get(&kind) || kind > 1) return Corrupt("document id");
-      if (kind == 0) {
-        int64_t v = 0;
-        if (!r.Get(&v)) return Corrupt("document id");
-        id = v;
-      } else {
-        std::string s;
-        if (!r.GetString(&s)) return Corrupt("document id");
-        id = std::move(s);
-      }
-      if (!r.Get(&language) || language >= kNumLanguages || !r.Get(&deleted) || deleted > 1) {
-        return Corrupt("document flags");
-      }
-      if (deleted != 0) {
-        index->deleted_.Set(d);
-        ++index->num_deleted_;
-      } else if (!index->live_ids_.emplace(id, d).second) {
-        return Corrupt("duplicate live document id");
-      } else {
-        ++index->live_languages_.documents[language];
-      }
-      index->ids_.push_back(std::move(id));
-      index->languages_.push_back(static_cast<Language>(language));
-    }
-    if (!r.GetWords(&index->lengths_) || index->lengths_.size() != size_t{n} * nf || !r.done()) {
-      return Corrupt("document lengths");
-    }
-    for (size_t i = 0; i < index->lengths_.size(); ++i) {
-      index->total_lengths_[i % static_cast<size_t>(nf)] += index->lengths_[i];
-    }
+  options.fields.resize(nf);
+  for (FieldOptions& f : options.fields) {
+    if (!r.GetString(&f.name) || !r.Get(&f.weight) || !r.Get(&f.b)) return Corrupt("options");
   }
-  Reader r(sections[2]);
+  if (!r.Get(&options.k1) || !r.done()) return Corrupt("options");
+  return options;
+}
+
+bool ReadExternalId(Reader& r, ExternalId* id) {
+  uint8_t kind = 0;
+  if (!r.Get(&kind) || kind > 1) return false;
+  if (kind == 0) {
+    int64_t v = 0;
+    if (!r.Get(&v)) return false;
+    *id = v;
+    return true;
+  }
+  std::string s;
+  if (!r.GetString(&s)) return false;
+  *id = std::move(s);
+  return true;
+}
+
+}  // namespace
+
+Status Bm25Index::ReadDocuments(std::string_view section) {
+  const int nf = num_fields();
+  Reader r(section);
+  uint32_t n = 0;
+  if (!r.Get(&n) || n >= kNoDoc - 1 || n > r.left() / 3) return Corrupt("documents");
+  deleted_.Resize(n);
+  for (uint32_t d = 0; d < n; ++d) {
+    ExternalId id;
+    uint8_t language = 0;
+    uint8_t deleted = 0;
+    if (!ReadExternalId(r, &id)) return Corrupt("document id");
+    if (!r.Get(&language) || language >= kNumLanguages || !r.Get(&deleted) || deleted > 1) {
+      return Corrupt("document flags");
+    }
+    if (deleted != 0) {
+      deleted_.Set(d);
+      ++num_deleted_;
+    } else if (!live_ids_.emplace(id, d).second) {
+      return Corrupt("duplicate live document id");
+    } else {
+      ++live_languages_.documents[language];
+    }
+    ids_.push_back(std::move(id));
+    languages_.push_back(static_cast<Language>(language));
+  }
+  if (!r.GetWords(&lengths_) || lengths_.size() != size_t{n} * nf || !r.done()) {
+    return Corrupt("document lengths");
+  }
+  for (size_t i = 0; i < lengths_.size(); ++i) {
+    total_lengths_[i % static_cast<size_t>(nf)] += lengths_[i];
+  }
+  return OkStatus();
+}
+
+Status Bm25Index::ReadPostings(std::string_view section) {
+  Reader r(section);
   uint32_t num_terms = 0;
   if (!r.Get(&num_terms) || num_terms > r.left() / 12) return Corrupt("term count");
-  index->postings_.reserve(num_terms);
+  postings_.reserve(num_terms);
   for (uint32_t t = 0; t < num_terms; ++t) {
     std::string term;
     uint32_t num_blocks = 0;
@@ -293,14 +300,27 @@ StatusOr<std::unique_ptr<Bm25Index>> Bm25Index::Deserialize(std::string_view byt
     std::vector<uint32_t> tail;
     if (!r.GetWords(&words) || !r.GetWords(&tail)) return Corrupt("postings");
     PostingList list =
-        PostingList::FromParts(nf, std::move(blocks), std::move(words), std::move(tail));
-    if (list.size() == 0 || !list.Validate(index->num_ordinals(), index->lengths_)) {
+        PostingList::FromParts(num_fields(), std::move(blocks), std::move(words), std::move(tail));
+    if (list.size() == 0 || !list.Validate(num_ordinals(), lengths_)) {
       return DataLossError("bm25 index: postings of term '{}' are inconsistent", term);
     }
-    if (!index->terms_.emplace(std::move(term), t).second) return Corrupt("duplicate term");
-    index->postings_.push_back(std::move(list));
+    if (!terms_.emplace(std::move(term), t).second) return Corrupt("duplicate term");
+    postings_.push_back(std::move(list));
   }
   if (!r.done()) return Corrupt("trailing bytes in postings");
+  return OkStatus();
+}
+
+StatusOr<std::unique_ptr<Bm25Index>> Bm25Index::Deserialize(std::string_view bytes,
+                                                            bool verify_checksums) {
+  std::string_view sections[3];
+  SAVOIR_RETURN_IF_ERROR(SplitSections(bytes, verify_checksums, sections));
+  SAVOIR_ASSIGN_OR_RETURN(Bm25Options options, ReadOptions(sections[0]));
+  auto created = Create(std::move(options));
+  if (!created.ok()) return Corrupt("invalid options: " + created.status().message());
+  std::unique_ptr<Bm25Index> index = std::move(created).value();
+  SAVOIR_RETURN_IF_ERROR(index->ReadDocuments(sections[1]));
+  SAVOIR_RETURN_IF_ERROR(index->ReadPostings(sections[2]));
   return index;
 }
 

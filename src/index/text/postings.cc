@@ -95,51 +95,66 @@ PostingList PostingList::FromParts(int num_fields, std::vector<BlockMeta> blocks
   return list;
 }
 
+namespace {
+
+// Checks one sealed block starting at words[offset]: docs increase from *prev and stay below
+// num_docs, frequencies fit their fields, and the header's bounds match the contents. On
+// success advances *offset and *prev.
+bool ValidateBlock(const BlockMeta& m, const std::vector<uint32_t>& words, int nf,
+                   uint32_t num_docs, const std::vector<uint32_t>& lengths, size_t* offset,
+                   int64_t* prev) {
+  if (m.size() != kBlockSize || m.offset != *offset || m.doc_bits > 32) return false;
+  size_t need = PackedWords(kBlockSize, m.doc_bits);
+  for (int f = 0; f < nf; ++f) {
+    if (m.tf_bits[f] > 32) return false;
+    need += PackedWords(kBlockSize, m.tf_bits[f]);
+  }
+  if (need > words.size() - *offset) return false;
+  const uint32_t* in = words.data() + *offset;
+  uint32_t values[kBlockSize];
+  uint32_t docs[kBlockSize];
+  UnpackBits(in, kBlockSize, m.doc_bits, values);
+  int64_t last = *prev;
+  for (uint32_t i = 0; i < kBlockSize; ++i) {
+    last += 1 + static_cast<int64_t>(values[i]);
+    if (last >= num_docs) return false;
+    docs[i] = static_cast<uint32_t>(last);
+  }
+  if (docs[kBlockSize - 1] != m.last_doc) return false;
+  in += PackedWords(kBlockSize, m.doc_bits);
+  uint32_t any[kBlockSize] = {};
+  for (int f = 0; f < nf; ++f) {
+    UnpackBits(in, kBlockSize, m.tf_bits[f], values);
+    in += PackedWords(kBlockSize, m.tf_bits[f]);
+    uint32_t max_tf = 0;
+    uint32_t min_len = UINT32_MAX;
+    for (uint32_t i = 0; i < kBlockSize; ++i) {
+      const uint32_t len = lengths[static_cast<size_t>(docs[i]) * nf + f];
+      if (values[i] > len) return false;
+      any[i] |= values[i];
+      max_tf = std::max(max_tf, values[i]);
+      if (values[i] > 0) min_len = std::min(min_len, len);
+    }
+    if (max_tf != m.max_tf[f] || (min_len == UINT32_MAX ? 0 : min_len) != m.min_len[f]) {
+      return false;
+    }
+  }
+  if (std::find(any, any + kBlockSize, 0u) != any + kBlockSize) return false;
+  *offset += need;
+  *prev = last;
+  return true;
+}
+
+}  // namespace
+
 bool PostingList::Validate(uint32_t num_docs, const std::vector<uint32_t>& lengths) const {
   const int nf = num_fields_;
   if (nf < 1 || nf > kMaxFields || tail_.size() % static_cast<size_t>(nf + 1) != 0) return false;
   if (tail_size() >= kBlockSize) return false;
   size_t offset = 0;
   int64_t prev = -1;
-  uint32_t values[kBlockSize];
   for (const BlockMeta& m : blocks_) {
-    if (m.size() != kBlockSize || m.offset != offset || m.doc_bits > 32) return false;
-    size_t need = PackedWords(kBlockSize, m.doc_bits);
-    for (int f = 0; f < nf; ++f) {
-      if (m.tf_bits[f] > 32) return false;
-      need += PackedWords(kBlockSize, m.tf_bits[f]);
-    }
-    if (need > words_.size() - offset) return false;
-    const uint32_t* in = words_.data() + offset;
-    UnpackBits(in, kBlockSize, m.doc_bits, values);
-    uint32_t docs[kBlockSize];
-    for (uint32_t i = 0; i < kBlockSize; ++i) {
-      const int64_t d = prev + 1 + values[i];
-      if (d >= num_docs) return false;
-      docs[i] = static_cast<uint32_t>(d);
-      prev = d;
-    }
-    if (docs[kBlockSize - 1] != m.last_doc) return false;
-    in += PackedWords(kBlockSize, m.doc_bits);
-    uint32_t sum[kBlockSize] = {};
-    for (int f = 0; f < nf; ++f) {
-      UnpackBits(in, kBlockSize, m.tf_bits[f], values);
-      in += PackedWords(kBlockSize, m.tf_bits[f]);
-      uint32_t max_tf = 0;
-      uint32_t min_len = UINT32_MAX;
-      for (uint32_t i = 0; i < kBlockSize; ++i) {
-        sum[i] |= values[i];
-        max_tf = std::max(max_tf, values[i]);
-        const uint32_t len = lengths[static_cast<size_t>(docs[i]) * nf + f];
-        if (values[i] > len) return false;
-        if (values[i] > 0) min_len = std::min(min_len, len);
-      }
-      if (max_tf != m.max_tf[f] || (min_len == UINT32_MAX ? 0 : min_len) != m.min_len[f]) {
-        return false;
-      }
-    }
-    if (std::find(sum, sum + kBlockSize, 0u) != sum + kBlockSize) return false;
-    offset += need;
+    if (!ValidateBlock(m, words_, nf, num_docs, lengths, &offset, &prev)) return false;
   }
   if (offset != words_.size()) return false;
   const size_t stride = static_cast<size_t>(nf) + 1;
