@@ -107,6 +107,33 @@ std::string SchemaOf(sqlite::Connection& db) {
   return out;
 }
 
+Source NamedSource(std::string name) {
+  Source source;
+  source.name = std::move(name);
+  return source;
+}
+
+Embedding Vector(std::string model, int dim, std::vector<uint8_t> data) {
+  Embedding e;
+  e.model_id = std::move(model);
+  e.dim = dim;
+  e.data = std::move(data);
+  return e;
+}
+
+JobSpec KindSpec(std::string kind) {
+  JobSpec spec;
+  spec.kind = std::move(kind);
+  return spec;
+}
+
+LeaseRequest Owner(std::string owner) {
+  LeaseRequest request;
+  request.owner = std::move(owner);
+  request.lease_ms = 60000;
+  return request;
+}
+
 // ------------------------------------------------------------------------- File, pragmas
 
 TEST(SqliteStoreTest, CreatesAWalDatabaseInTheDataDirectory) {
@@ -115,7 +142,7 @@ TEST(SqliteStoreTest, CreatesAWalDatabaseInTheDataDirectory) {
   SAVOIR_ASSERT_OK_AND_ASSIGN(auto store, OpenStore(dir));
   EXPECT_EQ(store->path(), dir + "/savoir.db");
   EXPECT_TRUE(fs::exists(dir + "/savoir.db"));
-  SAVOIR_ASSERT_OK(store->CreateSource(Source{.name = "docs"}));
+  SAVOIR_ASSERT_OK(store->CreateSource(NamedSource("docs")));
   SAVOIR_ASSERT_OK_AND_ASSIGN(auto raw, RawOpen(store->path()));
   SAVOIR_ASSERT_OK_AND_ASSIGN(std::string mode, raw->QueryText("PRAGMA journal_mode"));
   EXPECT_EQ(mode, "wal");
@@ -156,7 +183,7 @@ TEST(SqliteStoreTest, ADataDirectoryThatIsAFileIsRefused) {
 TEST(SqliteStoreTest, AFailureMidUpsertRollsBackTheWholeDocument) {
   TempDir tmp;
   SAVOIR_ASSERT_OK_AND_ASSIGN(auto store, OpenStore(tmp.path()));
-  SAVOIR_ASSERT_OK_AND_ASSIGN(Source src, store->CreateSource(Source{.name = "docs"}));
+  SAVOIR_ASSERT_OK_AND_ASSIGN(Source src, store->CreateSource(NamedSource("docs")));
   DocumentWrite write;
   write.document.source_id = src.id;
   write.document.external_key = "a";
@@ -164,7 +191,7 @@ TEST(SqliteStoreTest, AFailureMidUpsertRollsBackTheWholeDocument) {
   for (int i = 0; i < 5; ++i) {
     PassageWrite p;
     p.passage.text = "v1 " + std::to_string(i);
-    p.embeddings.push_back(Embedding{.model_id = "m", .dim = 1, .data = {0, 0, 128, 63}});
+    p.embeddings.push_back(Vector("m", 1, {0, 0, 128, 63}));
     write.passages.push_back(p);
   }
   SAVOIR_ASSERT_OK_AND_ASSIGN(auto v1, store->UpsertDocument(write));
@@ -244,8 +271,8 @@ TEST(SqliteMigrationTest, AVersionOneFileIsMigratedWithItsDataIntact) {
   SAVOIR_ASSERT_OK_AND_ASSIGN(int64_t last, store->LastChangeSeq());
   EXPECT_EQ(last, 4);
   // What version 2 added works.
-  SAVOIR_ASSERT_OK(store->EnqueueJob(JobSpec{.kind = "sync"}));
-  SAVOIR_ASSERT_OK_AND_ASSIGN(auto job, store->LeaseJob(LeaseRequest{.owner = "w"}));
+  SAVOIR_ASSERT_OK(store->EnqueueJob(KindSpec("sync")));
+  SAVOIR_ASSERT_OK_AND_ASSIGN(auto job, store->LeaseJob(Owner("w")));
   EXPECT_TRUE(job.has_value());
 }
 
@@ -325,7 +352,7 @@ int PassagesFor(int64_t i) { return 1 + static_cast<int>(i % 5) * 60; }
   if (!opened.ok()) ::_exit(3);
   std::unique_ptr<SqliteStore> store = std::move(opened).value();
   // Hold the crash job's lease: the parent takes it again after the kill.
-  auto leased = store->LeaseJob(LeaseRequest{.owner = "child", .lease_ms = 60000});
+  auto leased = store->LeaseJob(Owner("child"));
   if (!leased.ok()) ::_exit(4);
   for (int64_t i = start;; ++i) {
     Status status = store->RunInTransaction([&](Store& tx) -> Status {
@@ -337,8 +364,7 @@ int PassagesFor(int64_t i) { return 1 + static_cast<int>(i % 5) * 60; }
         for (int p = 0; p < PassagesFor(i); ++p) {
           PassageWrite passage;
           passage.passage.text = "iter " + std::to_string(i) + " passage " + std::to_string(p);
-          passage.embeddings.push_back(
-              Embedding{.model_id = "m", .dim = 2, .data = std::vector<uint8_t>(8, 1)});
+          passage.embeddings.push_back(Vector("m", 2, std::vector<uint8_t>(8, 1)));
           write.passages.push_back(std::move(passage));
         }
         SAVOIR_RETURN_IF_ERROR(tx.UpsertDocument(write).status());
@@ -407,7 +433,7 @@ TEST(SqliteCrashTest, SigkillMidWriteLeavesOnlyWholeTransactions) {
   int64_t source_id = 0;
   {
     SAVOIR_ASSERT_OK_AND_ASSIGN(auto store, OpenStore(tmp.path()));
-    SAVOIR_ASSERT_OK_AND_ASSIGN(Source src, store->CreateSource(Source{.name = "crash"}));
+    SAVOIR_ASSERT_OK_AND_ASSIGN(Source src, store->CreateSource(NamedSource("crash")));
     source_id = src.id;
   }
   int64_t next = 0;
@@ -415,7 +441,7 @@ TEST(SqliteCrashTest, SigkillMidWriteLeavesOnlyWholeTransactions) {
     int64_t job_id = 0;
     {
       SAVOIR_ASSERT_OK_AND_ASSIGN(auto store, OpenStore(tmp.path()));
-      SAVOIR_ASSERT_OK_AND_ASSIGN(Job job, store->EnqueueJob(JobSpec{.kind = "crash"}));
+      SAVOIR_ASSERT_OK_AND_ASSIGN(Job job, store->EnqueueJob(KindSpec("crash")));
       job_id = job.id;
     }  // No connection may be open across fork().
     int fds[2];
@@ -457,7 +483,7 @@ TEST(SqliteCrashTest, SigkillMidWriteLeavesOnlyWholeTransactions) {
     int64_t last = CheckAfterCrash(*store, source_id, last_acked);
     ASSERT_GE(last, next);
     next = last + 1;
-    SAVOIR_ASSERT_OK_AND_ASSIGN(auto retaken, store->LeaseJob(LeaseRequest{.owner = "parent"}));
+    SAVOIR_ASSERT_OK_AND_ASSIGN(auto retaken, store->LeaseJob(Owner("parent")));
     ASSERT_TRUE(retaken.has_value());
     EXPECT_EQ(retaken->id, job_id);
     EXPECT_EQ(retaken->attempts, 2);

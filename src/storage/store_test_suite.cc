@@ -100,6 +100,21 @@ DocumentWrite MakeWrite(int64_t source_id, const std::string& key, int passages,
   return write;
 }
 
+JobSpec Spec(std::string kind, int priority = 0) {
+  JobSpec spec;
+  spec.kind = std::move(kind);
+  spec.priority = priority;
+  spec.payload_json = R"({"source_id": 1})";
+  return spec;
+}
+
+LeaseRequest Lease(std::string owner, int64_t lease_ms = 30000) {
+  LeaseRequest request;
+  request.owner = std::move(owner);
+  request.lease_ms = lease_ms;
+  return request;
+}
+
 std::vector<std::pair<ChangeKind, int64_t>> AllChanges(Store& store) {
   std::vector<std::pair<ChangeKind, int64_t>> out;
   auto changes = store.ChangesSince(0, kMaxPageSize);
@@ -680,7 +695,7 @@ TEST_P(StoreTest, ChangeLogRecordsEveryMutationInCommitOrder) {
   // Writes that touch no document (sources, jobs) do not appear.
   SAVOIR_ASSERT_OK(
       store().SetSourceSyncStatus(src.id, SyncStatus{SyncState::kSucceeded, 1, 2, ""}));
-  SAVOIR_ASSERT_OK(store().EnqueueJob(JobSpec{.kind = "sync"}));
+  SAVOIR_ASSERT_OK(store().EnqueueJob(Spec("sync")));
   int64_t A = a.document.id, B = b.document.id;
   EXPECT_THAT(AllChanges(store()), ElementsAre(std::make_pair(ChangeKind::kDocumentUpserted, A),
                                                std::make_pair(ChangeKind::kDocumentUpserted, B),
@@ -735,21 +750,6 @@ TEST_P(StoreTest, ChangeLogSurvivesReopenAndSeqNeverGoesBack) {
 }
 
 // ---------------------------------------------------------------------------------- Jobs
-
-JobSpec Spec(std::string kind, int priority = 0) {
-  JobSpec spec;
-  spec.kind = std::move(kind);
-  spec.priority = priority;
-  spec.payload_json = R"({"source_id": 1})";
-  return spec;
-}
-
-LeaseRequest Lease(std::string owner, int64_t lease_ms = 30000) {
-  LeaseRequest request;
-  request.owner = std::move(owner);
-  request.lease_ms = lease_ms;
-  return request;
-}
 
 TEST_P(StoreTest, EnqueueAndGetJob) {
   JobSpec spec = Spec("sync", 5);
@@ -968,8 +968,10 @@ TEST_P(StoreTest, FailedAttemptsBackOffExponentiallyThenFailForGood) {
 TEST_P(StoreTest, NonRetryableFailureIsFinal) {
   SAVOIR_ASSERT_OK_AND_ASSIGN(Job job, store().EnqueueJob(Spec("a")));
   SAVOIR_ASSERT_OK(store().LeaseJob(Lease("w")));
-  SAVOIR_ASSERT_OK_AND_ASSIGN(
-      Job failed, store().FailJob(job.id, "w", "bad config", RetryPolicy{.retryable = false}));
+  RetryPolicy final_failure;
+  final_failure.retryable = false;
+  SAVOIR_ASSERT_OK_AND_ASSIGN(Job failed,
+                              store().FailJob(job.id, "w", "bad config", final_failure));
   EXPECT_EQ(failed.state, JobState::kFailed);
   EXPECT_EQ(failed.attempts, 1);
   EXPECT_EQ(CodeOf(store().FailJob(job.id, "w", "again", RetryPolicy())),
