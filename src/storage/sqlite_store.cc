@@ -56,11 +56,12 @@ class SqliteStore::ReaderLease {
 
 namespace {
 
-// Calls `op`, turning an escaping exception into INTERNAL so that none leaves the store.
+// Calls `op` with the time from `clock`, turning an escaping exception (from either) into
+// INTERNAL so that none leaves the store.
 template <typename Op>
-auto Invoke(Op& op, Connection& db, int64_t now_ms) -> decltype(op(db, now_ms)) {
+auto Invoke(Op& op, Connection& db, const Clock& clock) -> decltype(op(db, int64_t{})) {
   try {
-    return op(db, now_ms);
+    return op(db, clock());
   } catch (const std::exception& e) {
     return InternalError("storage: unexpected exception: {}", e.what());
   } catch (...) {
@@ -92,7 +93,20 @@ SqliteStore::~SqliteStore() = default;
 StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteStoreOptions& options) {
   if (options.data_dir.empty()) return InvalidArgumentError("storage: data_dir is empty");
   if (options.max_readers < 1) return InvalidArgumentError("storage: max_readers must be >= 1");
+  try {
+    return OpenChecked(options);
+  } catch (const std::exception& e) {
+    return InternalError("storage: opening {}: unexpected exception: {}", options.data_dir,
+                         e.what());
+  }
+}
+
+StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::OpenChecked(const SqliteStoreOptions& options) {
   std::error_code error;
+  if (std::filesystem::exists(options.data_dir, error) &&
+      !std::filesystem::is_directory(options.data_dir, error)) {
+    return FailedPreconditionError("storage: {} is not a directory", options.data_dir);
+  }
   std::filesystem::create_directories(options.data_dir, error);
   if (error) {
     return PermissionDeniedError("storage: cannot create {}: {}", options.data_dir,
@@ -102,6 +116,8 @@ StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteStoreOption
   shared->options = options;
   shared->path = (std::filesystem::path(options.data_dir) / kSqliteFileName).string();
   shared->clock = options.clock ? options.clock : Clock(SystemClockMs);
+  // Returning a reader never allocates.
+  shared->idle_readers.reserve(static_cast<size_t>(options.max_readers));
   sqlite::ConnectionOptions writer_options;
   writer_options.create = true;
   writer_options.busy_timeout_ms = options.busy_timeout_ms;
@@ -160,14 +176,14 @@ void SqliteStore::ReturnReader(std::unique_ptr<Connection> connection) {
 template <typename Op>
 auto SqliteStore::Read(Op&& op) -> decltype(op(std::declval<Connection&>(), int64_t{})) {
   using Result = decltype(op(std::declval<Connection&>(), int64_t{}));
-  if (bound_ != nullptr) return Invoke(op, *bound_, shared_->clock());
+  if (bound_ != nullptr) return Invoke(op, *bound_, shared_->clock);
   SAVOIR_RETURN_IF_ERROR(CheckNotInOwnTransaction());
   auto connection = TakeReader();
   if (!connection.ok()) return connection.status();
   ReaderLease lease(this, std::move(*connection));
   // One read transaction per call: all its statements see the same snapshot.
   SAVOIR_RETURN_IF_ERROR(RunCached(lease.connection(), "BEGIN"));
-  Result result = Invoke(op, lease.connection(), shared_->clock());
+  Result result = Invoke(op, lease.connection(), shared_->clock);
   if (result.ok()) SAVOIR_RETURN_IF_ERROR(RunCached(lease.connection(), "COMMIT"));
   return result;
 }
@@ -178,7 +194,7 @@ auto SqliteStore::Write(Op&& op) -> decltype(op(std::declval<Connection&>(), int
   if (bound_ != nullptr) {
     // Inside a transaction: a savepoint, so that a failed call undoes only its own writes.
     SAVOIR_RETURN_IF_ERROR(RunCached(*bound_, "SAVEPOINT store_call"));
-    Result result = Invoke(op, *bound_, shared_->clock());
+    Result result = Invoke(op, *bound_, shared_->clock);
     if (!result.ok()) RunCached(*bound_, "ROLLBACK TO store_call").IgnoreError();
     SAVOIR_RETURN_IF_ERROR(RunCached(*bound_, "RELEASE store_call"));
     return result;
@@ -193,7 +209,7 @@ auto SqliteStore::Write(Op&& op) -> decltype(op(std::declval<Connection&>(), int
   } clear_writing_thread{shared_};
   SAVOIR_RETURN_IF_ERROR(RunCached(db, "BEGIN IMMEDIATE"));
   // The clock is read under the lock so that time follows commit order in this process.
-  Result result = Invoke(op, db, shared_->clock());
+  Result result = Invoke(op, db, shared_->clock);
   Status end = RunCached(db, result.ok() ? "COMMIT" : "ROLLBACK");
   // A failed COMMIT (e.g. disk full) leaves the transaction open: end it.
   if (db.InTransaction()) db.Exec("ROLLBACK").IgnoreError();

@@ -55,7 +55,9 @@ class SqliteStore final : public Store {
   // Opens (creating if needed) and migrates the database. Errors: INVALID_ARGUMENT (bad
   // options), PERMISSION_DENIED / UNAVAILABLE (the directory or file cannot be created or
   // opened), DATA_LOSS (the file is not a database or is corrupt), FAILED_PRECONDITION (the
-  // schema is newer than this build). Thread-safe to call; each call opens new connections.
+  // schema is newer than this build, or data_dir is a file). Thread-safe to call; each call
+  // opens new connections. Several stores (and processes) may open one file; the app keeps
+  // one per data directory (base/dir_lock.h).
   static StatusOr<std::unique_ptr<SqliteStore>> Open(const SqliteStoreOptions& options);
 
  private:
@@ -120,6 +122,9 @@ class SqliteStore final : public Store {
 
  private:
   class ReaderLease;
+
+  // Open() after its argument checks, which may throw (std::filesystem, allocation).
+  static StatusOr<std::unique_ptr<SqliteStore>> OpenChecked(const SqliteStoreOptions& options);
 
   // Runs `op(connection, now_ms)` on a reader (or the bound connection) in a read
   // transaction / on the writer in a write transaction (or a savepoint when bound).

@@ -175,7 +175,7 @@ TEST(SqliteStoreTest, AFileThatIsNotADatabaseIsDataLoss) {
 TEST(SqliteStoreTest, ADataDirectoryThatIsAFileIsRefused) {
   TempDir tmp;
   std::ofstream(tmp.path() + "/plain") << "x";
-  EXPECT_FALSE(OpenStore(tmp.path() + "/plain").ok());
+  EXPECT_EQ(OpenStore(tmp.path() + "/plain").status().code(), StatusCode::kFailedPrecondition);
 }
 
 // A failure in the middle of an upsert (after the old passages are deleted and some new ones
@@ -437,7 +437,7 @@ TEST(SqliteCrashTest, SigkillMidWriteLeavesOnlyWholeTransactions) {
     source_id = src.id;
   }
   int64_t next = 0;
-  for (int round = 0; round < 3; ++round) {
+  for (int round = 0; round < 6; ++round) {
     int64_t job_id = 0;
     {
       SAVOIR_ASSERT_OK_AND_ASSIGN(auto store, OpenStore(tmp.path()));
@@ -454,13 +454,16 @@ TEST(SqliteCrashTest, SigkillMidWriteLeavesOnlyWholeTransactions) {
     }
     ::close(fds[1]);
     // Let it commit a varying number of iterations, then kill it mid-stride.
-    int wanted = 15 + round * 7;
+    int wanted = 10 + round * 5;
     int64_t last_acked = next - 1;
     for (int got = 0; got < wanted; ++got) {
       int64_t i = 0;
       ASSERT_EQ(::read(fds[0], &i, sizeof(i)), static_cast<ssize_t>(sizeof(i))) << "child died";
       last_acked = i;
     }
+    // Land the kill at a different point of the next iteration each round: right away, or
+    // up to ~20 ms later (an iteration takes a few milliseconds).
+    ::usleep(static_cast<useconds_t>((round * 7919) % 20011));
     ASSERT_EQ(::kill(pid, SIGKILL), 0);
     int wstatus = 0;
     ASSERT_EQ(::waitpid(pid, &wstatus, 0), pid);

@@ -22,9 +22,17 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <ostream>
 #include <string>
 
 #include "storage/store.h"
+
+namespace savoir {
+
+// Lets GoogleTest print status codes by name.
+inline void PrintTo(StatusCode code, std::ostream* os) { *os << StatusCodeName(code); }
+
+}  // namespace savoir
 
 namespace savoir::storage {
 
@@ -78,6 +86,11 @@ struct StoreImplementation {
 };
 
 std::string StoreImplementationName(const ::testing::TestParamInfo<StoreImplementation>& info);
+
+// Lets GoogleTest print the parameter by name instead of as bytes.
+inline void PrintTo(const StoreImplementation& implementation, std::ostream* os) {
+  *os << implementation.name;
+}
 
 class StoreTest : public ::testing::TestWithParam<StoreImplementation> {
  protected:
