@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <map>
 #include <mutex>
@@ -677,6 +678,46 @@ TEST_P(StoreTest, PutEmbeddingsAddsAModelAndLogsOncePerDocument) {
   EXPECT_EQ(CodeOf(store().PutEmbeddings(twice)), StatusCode::kInvalidArgument);
   SAVOIR_ASSERT_OK_AND_ASSIGN(int64_t after, store().LastChangeSeq());
   EXPECT_EQ(after, changes.back().seq);
+}
+
+TEST_P(StoreTest, ConcurrentReadersSeeOnlyWholeVersions) {
+  SAVOIR_ASSERT_OK_AND_ASSIGN(Source src, store().CreateSource(MakeSource("docs")));
+  SAVOIR_ASSERT_OK_AND_ASSIGN(auto first, store().UpsertDocument(MakeWrite(src.id, "a", 1, "v0")));
+  const int64_t id = first.document.id;
+  std::atomic<bool> done{false};
+  std::atomic<int> torn{0};
+  std::atomic<int> reads{0};
+  std::vector<std::thread> readers;
+  for (int r = 0; r < 3; ++r) {
+    readers.emplace_back([&] {
+      while (!done.load()) {
+        auto passages = store().ListPassages(id);
+        if (!passages.ok() || passages->empty()) {
+          ++torn;
+          continue;
+        }
+        // Version vN has N % 7 + 1 passages, all of them naming vN.
+        std::string version =
+            passages->front().text.substr(2, passages->front().text.find(' ', 2) - 2);
+        int n = std::stoi(version.substr(1));
+        if (static_cast<int>(passages->size()) != n % 7 + 1) ++torn;
+        for (const Passage& p : *passages) {
+          if (p.text.find(" " + version + " ") == std::string::npos) ++torn;
+        }
+        ++reads;
+      }
+    });
+  }
+  for (int v = 1; v <= 150; ++v) {
+    std::string version = "v" + std::to_string(v);
+    auto written = store().UpsertDocument(MakeWrite(src.id, "a", v % 7 + 1, version));
+    EXPECT_TRUE(written.ok()) << written.status().ToString();
+    if (!written.ok()) break;  // still join the readers
+  }
+  done = true;
+  for (auto& reader : readers) reader.join();
+  EXPECT_EQ(torn.load(), 0);
+  EXPECT_GT(reads.load(), 0);
 }
 
 // ----------------------------------------------------------------------------- Change log
