@@ -17,11 +17,11 @@ using boost::system::error_code;
 
 namespace {
 
-constexpr size_t kReadChunk = 64 * 1024;
+constexpr size_t kReadChunk = size_t{64} * 1024;
 // After the last response of a connection we keep reading (and discarding) for a while, so
 // that a client still sending (e.g. an oversized body) reads our answer instead of a reset.
 constexpr std::chrono::milliseconds kLingerTime{2000};
-constexpr size_t kMaxLingerBytes = 64 * 1024 * 1024;
+constexpr size_t kMaxLingerBytes = size_t{64} * 1024 * 1024;
 constexpr size_t kMaxWriteBatch = 64;
 
 std::string_view BufferView(const boost::beast::flat_buffer& buffer) {
@@ -350,8 +350,8 @@ void Connection::DeliverResponse(uint64_t seq, HttpResponse response) {
   QueueWrite(SerializeResponse(response, framing), true, 0);
 }
 
-void Connection::DeliverStreamStart(uint64_t seq, int status, std::string content_type,
-                                    Headers headers) {
+void Connection::DeliverStreamStart(uint64_t seq, int status, const std::string& content_type,
+                                    const Headers& headers) {
   if (!IsCurrent(seq) || phase_ != Phase::kHandling) return;
   phase_ = Phase::kResponding;
   streaming_ = true;

@@ -99,7 +99,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   // From ResponderImpl; `seq` identifies the exchange, stale calls are ignored.
   void DeliverResponse(uint64_t seq, HttpResponse response);
-  void DeliverStreamStart(uint64_t seq, int status, std::string content_type, Headers headers);
+  void DeliverStreamStart(uint64_t seq, int status, const std::string& content_type,
+                          const Headers& headers);
   void DeliverChunk(uint64_t seq, std::string data);
   void DeliverEnd(uint64_t seq);
   // Closes the connection; with `flush`, after the bytes already queued are written.

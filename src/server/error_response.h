@@ -40,11 +40,11 @@ namespace savoir::server {
 
 struct ErrorOptions {
   // Overrides the HTTP status of the table (e.g. 413 for an oversized body).
-  std::optional<int> http_status;
+  std::optional<int> http_status = std::nullopt;
   // The request parameter at fault, e.g. "messages[0].role"; null when absent.
-  std::optional<std::string> param;
+  std::optional<std::string> param = std::nullopt;
   // Overrides the machine-readable code (default: the lower-case Status code name).
-  std::optional<std::string> code;
+  std::optional<std::string> code = std::nullopt;
 };
 
 // The HTTP status for `code` according to the table above.

@@ -38,8 +38,8 @@ struct ServerOptions {
   std::string host = "127.0.0.1";  // an IP address or a resolvable name
   uint16_t port = 8080;            // 0: pick a free port (see HttpServer::port)
   int io_threads = 2;
-  size_t max_header_bytes = 16 * 1024;      // request line + header fields; more → 431
-  size_t max_body_bytes = 8 * 1024 * 1024;  // more → 413, unless the route allows more
+  size_t max_header_bytes = size_t{16} * 1024;      // request line + header fields; more → 431
+  size_t max_body_bytes = size_t{8} * 1024 * 1024;  // more → 413, unless the route allows more
   // The whole request (head and body) must arrive within this time of its first byte, and a
   // new connection must send its first request within it → 408, then the connection closes.
   std::chrono::milliseconds read_timeout{30000};
@@ -51,7 +51,7 @@ struct ServerOptions {
   size_t max_connections = 10000;
   // Streamed bytes accepted by Responder::Write but not yet sent, per connection; beyond this
   // the client is too slow and is disconnected.
-  size_t max_queued_write_bytes = 4 * 1024 * 1024;
+  size_t max_queued_write_bytes = size_t{4} * 1024 * 1024;
 };
 
 class HttpServer {

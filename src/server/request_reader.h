@@ -48,8 +48,8 @@ struct ProtocolError {
 HttpResponse ProtocolErrorResponse(const ProtocolError& error);
 
 struct RequestLimits {
-  size_t max_header_bytes = 16 * 1024;
-  size_t max_body_bytes = 8 * 1024 * 1024;  // default when SetBodyLimit is not called
+  size_t max_header_bytes = size_t{16} * 1024;
+  size_t max_body_bytes = size_t{8} * 1024 * 1024;  // default when SetBodyLimit is not called
 };
 
 // What is known once the header is complete.

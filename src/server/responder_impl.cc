@@ -65,7 +65,9 @@ void ResponderImpl::Send(HttpResponse response) {
   if (state_ != State::kNew) return;
   state_ = State::kSent;
   if (disconnected_) return;
-  Post([seq, response = std::move(response)](Connection& c) { c.DeliverResponse(seq, response); });
+  Post([seq, response = std::move(response)](Connection& c) mutable {
+    c.DeliverResponse(seq, std::move(response));
+  });
 }
 
 bool ResponderImpl::StartStream(int status, std::string content_type, Headers headers) {
@@ -94,7 +96,9 @@ bool ResponderImpl::Write(std::string data) {
     return false;
   }
   queued_bytes_.fetch_add(data.size(), std::memory_order_relaxed);
-  bool posted = Post([seq, data = std::move(data)](Connection& c) { c.DeliverChunk(seq, data); });
+  bool posted = Post([seq, data = std::move(data)](Connection& c) mutable {
+    c.DeliverChunk(seq, std::move(data));
+  });
   if (!posted) disconnected_ = true;
   return posted;
 }

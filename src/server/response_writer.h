@@ -21,10 +21,10 @@ inline constexpr std::string_view kContinueResponse = "HTTP/1.1 100 Continue\r\n
 inline constexpr std::string_view kLastChunk = "0\r\n\r\n";
 
 struct ResponseFraming {
-  int request_version = 11;     // 10 or 11
-  bool head_request = false;    // HEAD: header only, Content-Length as for GET
-  bool keep_alive = true;       // keep the connection open after this response
-  std::string_view request_id;  // written as X-Request-Id when not empty
+  int request_version = 11;          // 10 or 11
+  bool head_request = false;         // HEAD: header only, Content-Length as for GET
+  bool keep_alive = true;            // keep the connection open after this response
+  std::string_view request_id = {};  // written as X-Request-Id when not empty
 };
 
 // The reason phrase for `status` ("Not Found"), or "Unknown".

@@ -36,10 +36,10 @@ namespace savoir::server {
 
 struct RouteOptions {
   // Overrides ServerOptions::max_body_bytes for this route (e.g. larger for uploads).
-  std::optional<size_t> max_body_bytes;
+  std::optional<size_t> max_body_bytes = std::nullopt;
   // Overrides ServerOptions::read_timeout for the body of this route's requests (counted from
   // the end of the head), e.g. longer for large uploads.
-  std::optional<std::chrono::milliseconds> read_timeout;
+  std::optional<std::chrono::milliseconds> read_timeout = std::nullopt;
 };
 
 struct Route;

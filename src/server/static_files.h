@@ -32,7 +32,7 @@ struct StaticOptions {
   // Serve index_file for extension-less paths that browsers navigate to.
   bool spa_fallback = true;
   // Larger files are refused with 500 rather than read into memory.
-  size_t max_file_bytes = 64 * 1024 * 1024;
+  size_t max_file_bytes = size_t{64} * 1024 * 1024;
 };
 
 // The MIME type for a file name by its extension (case-insensitive); text types carry
