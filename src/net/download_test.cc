@@ -261,6 +261,17 @@ TEST_F(DownloadTest, TransientErrorsAreRetriedThenGivenUp) {
   EXPECT_FALSE(fs::exists(dest_));
 }
 
+TEST_F(DownloadTest, NotEnoughDiskSpaceIsReportedBeforeWriting) {
+  // A petabyte does not fit in the test's temporary directory.
+  server_->Serve("/huge.gguf", TestResource::File(model_).AnnouncingLength(int64_t{1} << 50));
+  auto result = DownloadFile(*client_, Options("/huge.gguf"));
+  EXPECT_EQ(result.status().code(), StatusCode::kResourceExhausted);
+  EXPECT_THAT(result.status().message(), HasSubstr("disk full: " + dest_ + " needs"));
+  EXPECT_TRUE(notices_.empty());  // not retried
+  EXPECT_FALSE(fs::exists(dest_));
+  EXPECT_FALSE(fs::exists(PartialPath(dest_)));
+}
+
 TEST_F(DownloadTest, UnreachableServerFailsAtOnce) {
   DownloadOptions options = Options("/m.gguf");
   server_.reset();  // nothing listens on that port any more

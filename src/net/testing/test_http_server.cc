@@ -169,6 +169,11 @@ TestResource&& TestResource::DroppingFirst(int count, int64_t after_bytes) && {
   return std::move(*this);
 }
 
+TestResource&& TestResource::AnnouncingLength(int64_t length) && {
+  announced_length = length;
+  return std::move(*this);
+}
+
 StatusOr<std::unique_ptr<TestHttpServer>> TestHttpServer::Start() {
   // A proxy configured in the environment must not intercept requests to this server.
   ::setenv("no_proxy", "127.0.0.1,localhost", 1);
@@ -321,7 +326,8 @@ void TestHttpServer::SendFile(int fd, const RecordedRequest& request, TestResour
     headers.emplace_back("Content-Range", fmt::format("bytes {}-{}/{}", first, last, size));
   }
   const int64_t length = last - first + 1;
-  if (!SendHead(fd, status, headers, length) || request.method == "HEAD") return;
+  const int64_t announced = resource.announced_length >= 0 ? resource.announced_length : length;
+  if (!SendHead(fd, status, headers, announced) || request.method == "HEAD") return;
   std::string_view part = body.substr(static_cast<size_t>(first), static_cast<size_t>(length));
   if (resource.drop_after >= 0) {
     part = part.substr(0, static_cast<size_t>(std::min<int64_t>(resource.drop_after, length)));

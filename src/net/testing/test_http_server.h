@@ -57,6 +57,8 @@ struct TestResource {
   // The first `count` GET requests announce the full length but close the connection after
   // `after_bytes` body bytes.
   TestResource&& DroppingFirst(int count, int64_t after_bytes) &&;
+  // Announces a Content-Length of `length` for the whole file (sending only the real body).
+  TestResource&& AnnouncingLength(int64_t length) &&;
 
   int status = 200;
   std::string body;
@@ -68,6 +70,7 @@ struct TestResource {
   int error_status = 503;
   int drop_count = 0;
   int64_t drop_after = 0;
+  int64_t announced_length = -1;
 };
 
 struct RecordedRequest {
