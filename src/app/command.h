@@ -52,6 +52,8 @@ class CommandRegistry {
 void RegisterServeCommand(CLI::App& app, CommandRegistry& registry);
 void RegisterInfoCommands(CLI::App& app, CommandRegistry& registry);
 void RegisterModelCommands(CLI::App& app, CommandRegistry& registry);
+// Adds `model pull`; call after RegisterModelCommands, which creates `model`.
+void RegisterPullCommand(CLI::App& app, CommandRegistry& registry);
 void RegisterBenchCommand(CLI::App& app, CommandRegistry& registry);
 
 // Prints "savoir: <message>" on stderr and returns kExitFailure.
