@@ -82,6 +82,7 @@ int RunCli(int argc, char** argv) {
   registry.ConfigFlag(&app, "--log-format", "log.format", "text or json");
   RegisterServeCommand(app, registry);
   RegisterModelCommands(app, registry);
+  RegisterConvertCommands(app, registry);
   RegisterBenchCommand(app, registry);
   RegisterInfoCommands(app, registry);
 

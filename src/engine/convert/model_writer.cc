@@ -137,10 +137,6 @@ StatusOr<WriteSummary> WriteModel(GgufMetadataList metadata, std::vector<TensorS
                 {"type", std::string(TensorTypeName(plan[i].type))}});
     }
   }
-  if (summary.fallbacks > 0) {
-    LogInfo("some tensors' rows do not fit the chosen type's blocks and use a fallback type",
-            {{"tensors", summary.fallbacks}, {"path", path}});
-  }
   SetFileKeys(metadata, options.type);
   SAVOIR_ASSIGN_OR_RETURN(std::unique_ptr<GgufStreamWriter> out,
                           GgufStreamWriter::Open(path, metadata, specs));
@@ -153,6 +149,10 @@ StatusOr<WriteSummary> WriteModel(GgufMetadataList metadata, std::vector<TensorS
   }
   SAVOIR_RETURN_IF_ERROR(out->Commit());
   summary.tensors = static_cast<int64_t>(jobs.size());
+  if (summary.fallbacks > 0) {
+    LogInfo("some tensors' rows do not fit the chosen type's blocks and use a fallback type",
+            {{"tensors", summary.fallbacks}, {"path", path}});
+  }
   return summary;
 }
 
