@@ -1,11 +1,10 @@
 // Commands that write model files: `savoir model quantize` and `savoir model synth`.
+#include <fmt/format.h>
 #include <sys/stat.h>
 
 #include <cstdio>
 #include <memory>
 #include <string>
-
-#include <fmt/format.h>
 
 #include "app/cli.h"
 #include "app/command.h"
@@ -95,7 +94,9 @@ void RegisterConvertCommands(CLI::App& app, CommandRegistry& registry) {
   auto s = std::make_shared<SynthArgs>();
   synth->add_option("--like", s->like, "shape: " + convert::ModelShapeNames())->required();
   synth->add_option("--type", s->type, "one of " + types + " (default F16)");
-  synth->add_option("--vocab", s->vocab, "GGUF file whose tokenizer to copy (e.g. a vocab-only file)")
+  synth
+      ->add_option("--vocab", s->vocab,
+                   "GGUF file whose tokenizer to copy (e.g. a vocab-only file)")
       ->required();
   synth->add_option("-o,--output", s->output, "GGUF file to write")->required();
   synth->add_option("--seed", s->seed, "random seed (default 0)");

@@ -14,9 +14,8 @@
 #include <chrono>
 #include <cmath>
 #include <map>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "engine/convert/quantize.h"
 #include "engine/convert/synth.h"
@@ -100,27 +99,37 @@ double Rms(const std::vector<float>& a) {
   return std::sqrt(s / std::max<size_t>(1, a.size()));
 }
 
+// What the suite computes once: the synthesized files and the reference's outputs.
+struct Suite {
+  std::string skip_reason;  // non-empty: torch is missing
+  TempDir dir;
+  std::map<std::string, std::string> paths;         // case -> F32 model file
+  std::map<std::string, nlohmann::json> reference;  // case -> reference.py's result
+};
+
 class ReferenceTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
+    suite_ = std::make_unique<Suite>();
     auto probe = savoir::testing::Run({kPython, "-c", "import torch, numpy"});
     if (probe.exit_code != 0) {
-      skip_reason_ = new std::string(kPython + std::string(" cannot import torch and numpy"));
+      suite_->skip_reason = std::string(kPython) + " cannot import torch and numpy";
       return;
     }
-    dir_ = new TempDir();
-    paths_ = new std::map<std::string, std::string>();
     std::vector<std::string> argv = {kPython, Script()};
     for (const Case& c : Cases()) {
       std::string path = Stories();
       if (c.like != "stories260K") {
-        path = dir_->File(c.like + ".f32.gguf");
-        Status s = SynthesizeModel({.like = c.like, .type = QuantType::kF32,
-                                    .vocab_path = Stories(), .out_path = path, .seed = 1234,
+        path = suite_->dir.File(c.like + ".f32.gguf");
+        Status s = SynthesizeModel({.like = c.like,
+                                    .type = QuantType::kF32,
+                                    .vocab_path = Stories(),
+                                    .out_path = path,
+                                    .seed = 1234,
                                     .threads = 2});
         ASSERT_TRUE(s.ok()) << s.ToString();
       }
-      (*paths_)[c.like] = path;
+      suite_->paths[c.like] = path;
       argv.insert(argv.end(), {"--model", path, "--tokens", Join(c.tokens)});
     }
     savoir::testing::Subprocess python(argv);
@@ -128,49 +137,28 @@ class ReferenceTest : public ::testing::Test {
     ASSERT_EQ(result.exit_code, 0) << result.err;
     auto json = nlohmann::json::parse(result.out, nullptr, /*allow_exceptions=*/false);
     ASSERT_FALSE(json.is_discarded()) << result.out.substr(0, 200);
-    reference_ = new std::map<std::string, nlohmann::json>();
+    ASSERT_EQ(json["results"].size(), Cases().size());
     size_t i = 0;
-    for (const Case& c : Cases()) (*reference_)[c.like] = json["results"][i++];
+    for (const Case& c : Cases()) suite_->reference[c.like] = json["results"][i++];
   }
 
-  static void TearDownTestSuite() {
-    delete reference_;
-    delete paths_;
-    delete dir_;
-    delete skip_reason_;
-    reference_ = nullptr;
-    paths_ = nullptr;
-    dir_ = nullptr;
-    skip_reason_ = nullptr;
-  }
+  static void TearDownTestSuite() { suite_.reset(); }
 
   void SetUp() override {
-    if (skip_reason_ != nullptr) GTEST_SKIP() << *skip_reason_;
-    ASSERT_NE(reference_, nullptr) << "the reference did not run";
+    ASSERT_NE(suite_, nullptr);
+    if (!suite_->skip_reason.empty()) GTEST_SKIP() << suite_->skip_reason;
+    ASSERT_EQ(suite_->reference.size(), Cases().size()) << "the reference did not run";
   }
 
-  static const Case& Find(const std::string& like) {
-    for (const Case& c : Cases()) {
-      if (c.like == like) return c;
-    }
-    return Cases().front();
-  }
-
-  static std::string* skip_reason_;
-  static TempDir* dir_;
-  static std::map<std::string, std::string>* paths_;
-  static std::map<std::string, nlohmann::json>* reference_;
+  static std::unique_ptr<Suite> suite_;
 };
 
-std::string* ReferenceTest::skip_reason_ = nullptr;
-TempDir* ReferenceTest::dir_ = nullptr;
-std::map<std::string, std::string>* ReferenceTest::paths_ = nullptr;
-std::map<std::string, nlohmann::json>* ReferenceTest::reference_ = nullptr;
+std::unique_ptr<Suite> ReferenceTest::suite_;
 
 // The reference is right before it judges savoir: on a real model it reproduces llama.cpp's
 // logits (stories260K.golden.txt, step 0: top-5 after "Once upon a time").
 TEST_F(ReferenceTest, ReferenceMatchesLlamaCppOnARealModel) {
-  const nlohmann::json& logits = (*reference_)["stories260K"]["logits"];
+  const nlohmann::json& logits = suite_->reference["stories260K"]["logits"];
   const nlohmann::json& last = logits[4];  // position of the last prompt token
   const std::vector<std::pair<int, double>> golden = {
       {432, 17.7989}, {383, 14.2825}, {322, 9.7098}, {353, 9.5861}, {323, 9.1355}};
@@ -186,9 +174,9 @@ TEST_F(ReferenceTest, ReferenceMatchesLlamaCppOnARealModel) {
 TEST_F(ReferenceTest, SavoirMatchesTheReferenceOnF32Models) {
   for (const Case& c : Cases()) {
     SCOPED_TRACE(c.like);
-    auto mine = SavoirOutput((*paths_)[c.like], c);
+    auto mine = SavoirOutput(suite_->paths[c.like], c);
     ASSERT_TRUE(mine.ok()) << mine.status().ToString();
-    const std::vector<float> ref = ReferenceOutput((*reference_)[c.like]);
+    const std::vector<float> ref = ReferenceOutput(suite_->reference[c.like]);
     ASSERT_EQ(mine->size(), ref.size());
     const double diff = MaxAbsDiff(*mine, ref);
     const double bound = c.kind == Kind::kDecoder ? 3e-3 * Rms(ref) : 1e-4;
@@ -208,7 +196,7 @@ struct QuantBound {
 // about half that). Random weights carry quantization noise through every layer more than
 // trained weights do (stories260K's own figures, several times smaller, are in quantize_test.cc).
 const QuantBound kQuantBounds[] = {
-    {QuantType::kF16, 5e-3},   {QuantType::kBF16, 2e-2},  {QuantType::kQ8_0, 6e-2},
+    {QuantType::kF16, 5e-3},   {QuantType::kBF16, 2e-2},   {QuantType::kQ8_0, 6e-2},
     {QuantType::kQ6_K, 0.15},  {QuantType::kQ5_K_M, 0.25}, {QuantType::kQ5_0, 0.3},
     {QuantType::kQ4_K_M, 0.4}, {QuantType::kQ4_0, 0.5},
 };
@@ -216,13 +204,13 @@ const QuantBound kQuantBounds[] = {
 TEST_F(ReferenceTest, QuantizedVariantsStayNearTheF32Reference) {
   for (const Case& c : Cases()) {
     if (c.like == "stories260K") continue;  // covered by quantize_test.cc
-    auto f32 = GgufFile::Open((*paths_)[c.like]);
+    auto f32 = GgufFile::Open(suite_->paths[c.like]);
     ASSERT_TRUE(f32.ok());
-    const std::vector<float> ref = ReferenceOutput((*reference_)[c.like]);
+    const std::vector<float> ref = ReferenceOutput(suite_->reference[c.like]);
     for (const QuantBound& q : kQuantBounds) {
       SCOPED_TRACE(c.like + " " + std::string(QuantTypeName(q.type)));
       const std::string path =
-          dir_->File(c.like + "." + std::string(QuantTypeName(q.type)) + ".gguf");
+          suite_->dir.File(c.like + "." + std::string(QuantTypeName(q.type)) + ".gguf");
       ASSERT_TRUE(QuantizeModel(**f32, path, {q.type, 2}).ok());
       auto mine = SavoirOutput(path, c);
       ASSERT_TRUE(mine.ok()) << mine.status().ToString();

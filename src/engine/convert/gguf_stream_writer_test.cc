@@ -120,10 +120,9 @@ TEST(GgufStreamWriterTest, RejectsExtraBytesAndBadSpecs) {
   std::vector<GgufTensorSpec> ragged = {{"q", TensorType::kQ4_0, {48, 2}}};
   EXPECT_THAT(GgufStreamWriter::Open(dir.File("r.gguf"), f.metadata, ragged).status().message(),
               HasSubstr("not a whole number of Q4_0 blocks"));
-  EXPECT_EQ(GgufStreamWriter::Open(dir.File("no/such/dir.gguf"), f.metadata, f.specs)
-                .status()
-                .code(),
-            StatusCode::kUnavailable);
+  EXPECT_EQ(
+      GgufStreamWriter::Open(dir.File("no/such/dir.gguf"), f.metadata, f.specs).status().code(),
+      StatusCode::kUnavailable);
 }
 
 }  // namespace

@@ -5,8 +5,15 @@
 namespace savoir::engine::convert {
 namespace {
 
+ModelShape Named(std::string_view name, std::string_view arch) {
+  ModelShape s;
+  s.name = name;
+  s.arch = arch;
+  return s;
+}
+
 ModelShape SmolLm2() {
-  ModelShape s{.name = "smollm2-135m", .arch = "llama"};
+  ModelShape s = Named("smollm2-135m", "llama");
   s.n_vocab = 49152;
   s.n_ctx = 8192;
   s.n_embd = 576;
@@ -20,7 +27,7 @@ ModelShape SmolLm2() {
 }
 
 ModelShape Qwen25() {
-  ModelShape s{.name = "qwen2.5-0.5b", .arch = "qwen2"};
+  ModelShape s = Named("qwen2.5-0.5b", "qwen2");
   s.n_vocab = 151936;
   s.n_ctx = 32768;
   s.n_embd = 896;
@@ -35,7 +42,7 @@ ModelShape Qwen25() {
 }
 
 ModelShape Llama32() {
-  ModelShape s{.name = "llama-3.2-1b", .arch = "llama"};
+  ModelShape s = Named("llama-3.2-1b", "llama");
   s.n_vocab = 128256;
   s.n_ctx = 131072;
   s.n_embd = 2048;
@@ -45,13 +52,13 @@ ModelShape Llama32() {
   s.n_head_kv = 8;
   s.rope_freq_base = 500000.0f;
   s.norm_eps = 1e-5f;
-  s.rope_scaling = {.factor = 32.0f, .low_freq_factor = 1.0f, .high_freq_factor = 4.0f,
-                    .original_context = 8192};
+  s.rope_scaling = {
+      .factor = 32.0f, .low_freq_factor = 1.0f, .high_freq_factor = 4.0f, .original_context = 8192};
   return s;
 }
 
 ModelShape BgeSmall() {
-  ModelShape s{.name = "bge-small", .arch = "bert"};
+  ModelShape s = Named("bge-small", "bert");
   s.n_vocab = 30522;
   s.n_ctx = 512;
   s.n_embd = 384;
@@ -68,7 +75,7 @@ ModelShape BgeSmall() {
 // exercised without falling back, and larger weights than the real models' 0.02 so that
 // attention scores are far from uniform and position handling shows in the outputs.
 ModelShape Tiny(std::string_view name, std::string_view arch) {
-  ModelShape s{.name = name, .arch = arch};
+  ModelShape s = Named(name, arch);
   s.n_ctx = 512;
   s.n_embd = 256;
   s.n_layer = 2;
@@ -90,8 +97,8 @@ ModelShape TinyLlama() {
 ModelShape TinyLlama3() {
   ModelShape s = Tiny("tiny-llama3", "llama");
   s.rope_freq_base = 500000.0f;
-  s.rope_scaling = {.factor = 32.0f, .low_freq_factor = 1.0f, .high_freq_factor = 4.0f,
-                    .original_context = 64};
+  s.rope_scaling = {
+      .factor = 32.0f, .low_freq_factor = 1.0f, .high_freq_factor = 4.0f, .original_context = 64};
   return s;
 }
 
@@ -114,10 +121,15 @@ ModelShape TinyBert(std::string_view name, bool reranker) {
 }
 
 const std::array<ModelShape, 9>& Table() {
-  static const std::array<ModelShape, 9> kShapes = {
-      SmolLm2(),  Qwen25(),    Llama32(),   BgeSmall(),
-      TinyLlama(), TinyLlama3(), TinyQwen2(), TinyBert("tiny-bert", false),
-      TinyBert("tiny-reranker", true)};
+  static const std::array<ModelShape, 9> kShapes = {SmolLm2(),
+                                                    Qwen25(),
+                                                    Llama32(),
+                                                    BgeSmall(),
+                                                    TinyLlama(),
+                                                    TinyLlama3(),
+                                                    TinyQwen2(),
+                                                    TinyBert("tiny-bert", false),
+                                                    TinyBert("tiny-reranker", true)};
   return kShapes;
 }
 

@@ -39,8 +39,8 @@ struct ModelShape {
   int64_t n_head_kv = 0;
   float rope_freq_base = 10000.0f;
   float norm_eps = 1e-5f;
-  bool tied = true;        // no output.weight: the output projection is token_embd
-  bool qkv_bias = false;   // qwen2's Q/K/V biases
+  bool tied = true;       // no output.weight: the output projection is token_embd
+  bool qkv_bias = false;  // qwen2's Q/K/V biases
   Llama3RopeScaling rope_scaling;
   int pooling = 0;         // bert: llama_pooling_type (1 mean, 2 CLS, 4 rank)
   bool reranker = false;   // bert: classification head (cls.*)

@@ -1,9 +1,9 @@
 #include "engine/convert/model_writer.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <numeric>
-
-#include <fmt/format.h>
 
 #include "base/logging.h"
 #include "base/thread_pool.h"
@@ -33,10 +33,10 @@ struct Job {
 Status CheckConvertible(const Job& job, const kernels::KernelTable& table) {
   const TensorSource& s = *job.source;
   const bool copy = !s.data.empty() && s.type == job.target;
-  const size_t want = static_cast<size_t>(job.rows) *
-                      RowBytes(s.type, static_cast<size_t>(job.row_length));
-  if (!s.data.empty() && (job.row_length % static_cast<int64_t>(BlockSize(s.type)) != 0 ||
-                          s.data.size() != want)) {
+  const size_t want =
+      static_cast<size_t>(job.rows) * RowBytes(s.type, static_cast<size_t>(job.row_length));
+  if (!s.data.empty() &&
+      (job.row_length % static_cast<int64_t>(BlockSize(s.type)) != 0 || s.data.size() != want)) {
     return InvalidArgumentError("tensor '{}' has {} bytes, its type {} and shape need {}", s.name,
                                 s.data.size(), TensorTypeName(s.type), want);
   }
@@ -80,8 +80,7 @@ Status ConvertTensor(const Job& job, const kernels::KernelTable& table, ThreadPo
         if (s.data.empty()) {
           s.generate(first + r, row.data());
         } else {
-          dequantize(s.data.data() + static_cast<size_t>(first + r) * in_row_bytes, row.data(),
-                     n);
+          dequantize(s.data.data() + static_cast<size_t>(first + r) * in_row_bytes, row.data(), n);
         }
         quantize(row.data(), buffer.data() + static_cast<size_t>(r) * out_row_bytes, n);
       }
@@ -105,9 +104,9 @@ void SetFileKeys(GgufMetadataList& metadata, QuantType type) {
 StatusOr<WriteSummary> WriteModel(GgufMetadataList metadata, std::vector<TensorSource> tensors,
                                   const ModelFacts& facts, const WriteModelOptions& options,
                                   const std::string& path) {
-  std::stable_sort(tensors.begin(), tensors.end(), [](const TensorSource& a, const TensorSource& b) {
-    return TensorOrderLess(a.name, b.name);
-  });
+  std::stable_sort(
+      tensors.begin(), tensors.end(),
+      [](const TensorSource& a, const TensorSource& b) { return TensorOrderLess(a.name, b.name); });
   std::vector<TensorDesc> descs;
   for (const TensorSource& t : tensors) {
     if (t.dims.empty() || t.dims[0] < 1) {
@@ -122,8 +121,8 @@ StatusOr<WriteSummary> WriteModel(GgufMetadataList metadata, std::vector<TensorS
   WriteSummary summary;
   for (size_t i = 0; i < tensors.size(); ++i) {
     const TensorSource& t = tensors[i];
-    const int64_t elements = std::accumulate(t.dims.begin(), t.dims.end(), int64_t{1},
-                                             std::multiplies<int64_t>());
+    const int64_t elements =
+        std::accumulate(t.dims.begin(), t.dims.end(), int64_t{1}, std::multiplies<int64_t>());
     Job job{&t, plan[i].type, elements / t.dims[0], t.dims[0]};
     SAVOIR_RETURN_IF_ERROR(CheckConvertible(job, table).WithContext(path));
     jobs.push_back(job);

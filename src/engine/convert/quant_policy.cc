@@ -1,11 +1,11 @@
 #include "engine/convert/quant_policy.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
 #include <cctype>
 #include <charconv>
-
-#include <fmt/format.h>
 
 namespace savoir::engine::convert {
 namespace {

@@ -1,12 +1,11 @@
 #include "engine/convert/quant_policy.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <map>
 #include <set>
-
-#include <fmt/format.h>
 
 namespace savoir::engine::convert {
 namespace {
@@ -48,8 +47,7 @@ Model LlamaLike(int layers, int64_t width, bool tied) {
 }
 
 std::map<std::string, TensorType> Plan(QuantType q, const Model& m, int layers) {
-  const std::vector<PlannedType> plan =
-      PlanTensorTypes(q, {"llama", layers, 9, 3}, m.descs);
+  const std::vector<PlannedType> plan = PlanTensorTypes(q, {"llama", layers, 9, 3}, m.descs);
   std::map<std::string, TensorType> out;
   for (size_t i = 0; i < plan.size(); ++i) out[m.names[i]] = plan[i].type;
   return out;

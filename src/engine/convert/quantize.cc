@@ -38,8 +38,9 @@ Status QuantizeModel(const GgufFile& in, const std::string& out_path,
   }
   WriteModelOptions write;
   write.type = options.type;
-  write.threads = options.threads > 0 ? options.threads
-                                      : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  write.threads = options.threads > 0
+                      ? options.threads
+                      : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   StatusOr<WriteSummary> summary =
       WriteModel(std::move(metadata), std::move(tensors), ReadModelFacts(in), write, out_path);
   return summary.status();

@@ -70,15 +70,13 @@ class QuantizeStoriesTest : public ::testing::TestWithParam<Expectation> {
   static void SetUpTestSuite() {
     auto logits = DecoderLogits(Stories(), kTokens);
     ASSERT_TRUE(logits.ok()) << logits.status().ToString();
-    reference_ = new std::vector<float>(std::move(logits).value());
+    reference_ = std::make_unique<std::vector<float>>(std::move(logits).value());
   }
-  static void TearDownTestSuite() {
-    delete reference_;
-    reference_ = nullptr;
-  }
-  static std::vector<float>* reference_;
+  static void TearDownTestSuite() { reference_.reset(); }
+  // The F32 model's logits, computed once for all types.
+  static std::unique_ptr<std::vector<float>> reference_;
 };
-std::vector<float>* QuantizeStoriesTest::reference_ = nullptr;
+std::unique_ptr<std::vector<float>> QuantizeStoriesTest::reference_;
 
 TEST_P(QuantizeStoriesTest, LoadsWithExpectedTypesAndLogits) {
   const Expectation& e = GetParam();

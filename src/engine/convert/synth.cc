@@ -1,10 +1,10 @@
 #include "engine/convert/synth.h"
 
+#include <fmt/format.h>
+
 #include <cmath>
 #include <numbers>
 #include <thread>
-
-#include <fmt/format.h>
 
 #include "engine/gguf/gguf_file.h"
 
@@ -37,7 +37,8 @@ void GaussianRow(uint64_t key, int64_t row, float mean, float std, float* out, i
   for (int64_t i = 0; i < n; ++i) {
     state += 0x9E3779B97F4A7C15ull;
     const uint64_t r = Mix(state);
-    const int64_t sum = static_cast<int64_t>(r & 0xFFFF) + static_cast<int64_t>((r >> 16) & 0xFFFF) +
+    const int64_t sum = static_cast<int64_t>(r & 0xFFFF) +
+                        static_cast<int64_t>((r >> 16) & 0xFFFF) +
                         static_cast<int64_t>((r >> 32) & 0xFFFF) + static_cast<int64_t>(r >> 48);
     out[i] = mean + static_cast<float>(sum - 2 * 65535) * scale;
   }
@@ -260,10 +261,9 @@ StatusOr<SynthModel> BuildSynthModel(const SynthOptions& options) {
   GgufMetadataList& m = model.metadata;
   m.Set("general.architecture", GgufMetadataValue::String(shape->arch));
   m.Set("general.name", GgufMetadataValue::String(fmt::format("{}-synthetic", shape->name)));
-  m.Set("general.description",
-        GgufMetadataValue::String(fmt::format(
-            "random weights shaped like {} (savoir model synth, seed {})", shape->name,
-            options.seed)));
+  m.Set("general.description", GgufMetadataValue::String(fmt::format(
+                                   "random weights shaped like {} (savoir model synth, seed {})",
+                                   shape->name, options.seed)));
   SetHyperParameters(*shape, model.n_vocab, m);
   SAVOIR_RETURN_IF_ERROR(CopyTokenizer(*vocab, model.n_vocab, m));
   if (shape->arch == "bert" && m.Find("tokenizer.ggml.token_type_count") == nullptr) {

@@ -29,7 +29,7 @@
 namespace savoir::engine::convert {
 
 struct SynthOptions {
-  std::string like;        // a ModelShape name, e.g. "qwen2.5-0.5b"
+  std::string like;  // a ModelShape name, e.g. "qwen2.5-0.5b"
   QuantType type = QuantType::kF32;
   std::string vocab_path;  // vocabulary-only (or any) GGUF with tokenizer.* keys
   std::string out_path;

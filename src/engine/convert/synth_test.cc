@@ -25,6 +25,14 @@ using ::savoir::engine::convert::testing::TempDir;
 using ::savoir::engine::convert::testing::VocabPath;
 using ::testing::HasSubstr;
 
+// Options for BuildSynthModel, which needs only the shape and the vocabulary.
+SynthOptions Shape(const std::string& like, const std::string& vocab) {
+  SynthOptions o;
+  o.like = like;
+  o.vocab_path = vocab;
+  return o;
+}
+
 struct RealModel {
   const char* like;
   const char* vocab;
@@ -40,10 +48,10 @@ struct RealModel {
 // 1,235,814,400 (Hugging Face); bge-small-en-v1.5's 33,360,000 less its 147,840-parameter pooler,
 // which llama.cpp's converter drops.
 const RealModel kRealModels[] = {
-    {"smollm2-135m", "llama-spm", "llama", 49152, 8192, 576, 30, 1536, 9, 3, 1e5f, 1e-5f,
-     134515008, 2 + 30 * 9},
-    {"qwen2.5-0.5b", "gpt-2", "qwen2", 151936, 32768, 896, 24, 4864, 14, 2, 1e6f, 1e-6f,
-     494032768, 2 + 24 * 12},
+    {"smollm2-135m", "llama-spm", "llama", 49152, 8192, 576, 30, 1536, 9, 3, 1e5f, 1e-5f, 134515008,
+     2 + 30 * 9},
+    {"qwen2.5-0.5b", "gpt-2", "qwen2", 151936, 32768, 896, 24, 4864, 14, 2, 1e6f, 1e-6f, 494032768,
+     2 + 24 * 12},
     {"llama-3.2-1b", "gpt-2", "llama", 128256, 131072, 2048, 16, 8192, 32, 8, 5e5f, 1e-5f,
      1235814400, 3 + 16 * 9},
     {"bge-small", "bert-bge", "bert", 30522, 512, 384, 12, 1536, 12, 12, 0.0f, 1e-12f, 33212160,
@@ -66,7 +74,7 @@ class RealShapeTest : public ::testing::TestWithParam<RealModel> {};
 
 TEST_P(RealShapeTest, HasTheRealModelsShapesAndKeys) {
   const RealModel& r = GetParam();
-  auto model = BuildSynthModel({.like = r.like, .vocab_path = VocabPath(r.vocab)});
+  auto model = BuildSynthModel(Shape(r.like, VocabPath(r.vocab)));
   ASSERT_TRUE(model.ok()) << model.status().ToString();
   const std::string p = std::string(r.arch) + ".";
   EXPECT_EQ(model->n_vocab, r.n_vocab);
@@ -104,12 +112,13 @@ TEST_P(RealShapeTest, HasTheRealModelsShapesAndKeys) {
 INSTANTIATE_TEST_SUITE_P(Models, RealShapeTest, ::testing::ValuesIn(kRealModels),
                          [](const ::testing::TestParamInfo<RealModel>& info) {
                            std::string name = info.param.like;
-                           for (char& c : name) c = std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+                           for (char& c : name)
+                             c = std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
                            return name;
                          });
 
 TEST(SynthTest, QwenHasQkvBiasesAndLlama32HasRopeFreqs) {
-  auto qwen = BuildSynthModel({.like = "qwen2.5-0.5b", .vocab_path = VocabPath("gpt-2")});
+  auto qwen = BuildSynthModel(Shape("qwen2.5-0.5b", VocabPath("gpt-2")));
   ASSERT_TRUE(qwen.ok());
   std::map<std::string, std::vector<int64_t>> dims;
   for (const TensorSource& t : qwen->tensors) dims[t.name] = t.dims;
@@ -118,7 +127,7 @@ TEST(SynthTest, QwenHasQkvBiasesAndLlama32HasRopeFreqs) {
   EXPECT_EQ(dims["blk.0.attn_k.weight"], (std::vector<int64_t>{896, 128}));
   EXPECT_EQ(dims["blk.0.ffn_down.weight"], (std::vector<int64_t>{4864, 896}));
 
-  auto llama = BuildSynthModel({.like = "llama-3.2-1b", .vocab_path = VocabPath("gpt-2")});
+  auto llama = BuildSynthModel(Shape("llama-3.2-1b", VocabPath("gpt-2")));
   ASSERT_TRUE(llama.ok());
   const TensorSource* freqs = nullptr;
   for (const TensorSource& t : llama->tensors) freqs = t.name == "rope_freqs.weight" ? &t : freqs;
@@ -143,7 +152,7 @@ TEST(SynthTest, Llama3RopeFactorsFollowTheWavelengthBands) {
 
 TEST(SynthTest, PadsTheVocabularyWithUnusedTokens) {
   TempDir dir;
-  SynthOptions o{.like = "smollm2-135m", .vocab_path = VocabPath("llama-spm")};
+  SynthOptions o = Shape("smollm2-135m", VocabPath("llama-spm"));
   auto model = BuildSynthModel(o);
   ASSERT_TRUE(model.ok());
   // Only the metadata is checked through a tensorless file: the weights are not needed.
@@ -171,25 +180,17 @@ TEST(SynthTest, PadsTheVocabularyWithUnusedTokens) {
 }
 
 TEST(SynthTest, RejectsUnknownShapesAndUnfitVocabularies) {
-  EXPECT_THAT(BuildSynthModel({.like = "gpt-5", .vocab_path = VocabPath("gpt-2")})
-                  .status()
-                  .message(),
+  EXPECT_THAT(BuildSynthModel(Shape("gpt-5", VocabPath("gpt-2"))).status().message(),
               HasSubstr("unknown model shape 'gpt-5' (known: smollm2-135m,"));
-  EXPECT_THAT(BuildSynthModel({.like = "smollm2-135m", .vocab_path = VocabPath("gpt-2")})
-                  .status()
-                  .message(),
+  EXPECT_THAT(BuildSynthModel(Shape("smollm2-135m", VocabPath("gpt-2"))).status().message(),
               HasSubstr("50257 tokens, more than smollm2-135m's vocabulary of 49152"));
-  EXPECT_EQ(BuildSynthModel({.like = "tiny-llama", .vocab_path = "/nonexistent.gguf"})
-                .status()
-                .code(),
+  EXPECT_EQ(BuildSynthModel(Shape("tiny-llama", "/nonexistent.gguf")).status().code(),
             StatusCode::kNotFound);
   TempDir dir;
   GgufWriter empty;
   empty.SetString("general.architecture", "llama");
   ASSERT_TRUE(empty.Write(dir.File("empty.gguf")).ok());
-  EXPECT_THAT(BuildSynthModel({.like = "tiny-llama", .vocab_path = dir.File("empty.gguf")})
-                  .status()
-                  .message(),
+  EXPECT_THAT(BuildSynthModel(Shape("tiny-llama", dir.File("empty.gguf"))).status().message(),
               HasSubstr("no tokenizer.ggml.tokens"));
 }
 
@@ -200,9 +201,9 @@ struct Tiny {
 };
 
 std::string TinyVocab(const std::string& name) {
-  return name == "stories" ? ::savoir::engine::convert::testing::SharedDir() +
-                                 "/models/stories260K.gguf"
-                           : VocabPath(name);
+  return name == "stories"
+             ? ::savoir::engine::convert::testing::SharedDir() + "/models/stories260K.gguf"
+             : VocabPath(name);
 }
 
 class TinySynthTest : public ::testing::TestWithParam<Tiny> {};
@@ -212,8 +213,12 @@ class TinySynthTest : public ::testing::TestWithParam<Tiny> {};
 TEST_P(TinySynthTest, LoadsRunsAndIsDeterministic) {
   const Tiny& t = GetParam();
   TempDir dir;
-  SynthOptions o{.like = t.like, .type = t.type, .vocab_path = TinyVocab(t.vocab),
-                 .out_path = dir.File("a.gguf"), .seed = 42, .threads = 2};
+  SynthOptions o{.like = t.like,
+                 .type = t.type,
+                 .vocab_path = TinyVocab(t.vocab),
+                 .out_path = dir.File("a.gguf"),
+                 .seed = 42,
+                 .threads = 2};
   ASSERT_TRUE(SynthesizeModel(o).ok());
   o.out_path = dir.File("b.gguf");
   o.threads = 1;
@@ -248,24 +253,24 @@ TEST_P(TinySynthTest, LoadsRunsAndIsDeterministic) {
   EXPECT_NE(*a, *c);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Shapes, TinySynthTest,
-    ::testing::Values(Tiny{"tiny-llama", "stories", QuantType::kF32},
-                      Tiny{"tiny-llama", "stories", QuantType::kQ4_K_M},
-                      Tiny{"tiny-llama3", "stories", QuantType::kF32},
-                      Tiny{"tiny-llama3", "stories", QuantType::kQ6_K},
-                      Tiny{"tiny-qwen2", "stories", QuantType::kF32},
-                      Tiny{"tiny-qwen2", "stories", QuantType::kQ8_0},
-                      Tiny{"tiny-bert", "bert-bge", QuantType::kF32},
-                      Tiny{"tiny-bert", "stories", QuantType::kQ5_K_M},
-                      Tiny{"tiny-reranker", "stories", QuantType::kF16},
-                      Tiny{"tiny-reranker", "stories", QuantType::kQ4_0}),
-    [](const ::testing::TestParamInfo<Tiny>& info) {
-      std::string name = std::string(info.param.like) + "_" +
-                         std::string(QuantTypeName(info.param.type));
-      for (char& c : name) c = std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
-      return name;
-    });
+INSTANTIATE_TEST_SUITE_P(Shapes, TinySynthTest,
+                         ::testing::Values(Tiny{"tiny-llama", "stories", QuantType::kF32},
+                                           Tiny{"tiny-llama", "stories", QuantType::kQ4_K_M},
+                                           Tiny{"tiny-llama3", "stories", QuantType::kF32},
+                                           Tiny{"tiny-llama3", "stories", QuantType::kQ6_K},
+                                           Tiny{"tiny-qwen2", "stories", QuantType::kF32},
+                                           Tiny{"tiny-qwen2", "stories", QuantType::kQ8_0},
+                                           Tiny{"tiny-bert", "bert-bge", QuantType::kF32},
+                                           Tiny{"tiny-bert", "stories", QuantType::kQ5_K_M},
+                                           Tiny{"tiny-reranker", "stories", QuantType::kF16},
+                                           Tiny{"tiny-reranker", "stories", QuantType::kQ4_0}),
+                         [](const ::testing::TestParamInfo<Tiny>& info) {
+                           std::string name = std::string(info.param.like) + "_" +
+                                              std::string(QuantTypeName(info.param.type));
+                           for (char& c : name)
+                             c = std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+                           return name;
+                         });
 
 }  // namespace
 }  // namespace savoir::engine::convert
