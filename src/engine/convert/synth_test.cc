@@ -194,6 +194,54 @@ TEST(SynthTest, RejectsUnknownShapesAndUnfitVocabularies) {
               HasSubstr("no tokenizer.ggml.tokens"));
 }
 
+// The two smaller real shapes are also written (a few seconds) and run: the padded vocabulary,
+// the real widths (576 is no multiple of 256, so K-types would fall back) and the hyper-parameters
+// load as ModelConfig, and tokenizer and model work together.
+TEST(SynthTest, SmallRealModelsWriteLoadAndRun) {
+  TempDir dir;
+  SynthOptions smol = Shape("smollm2-135m", VocabPath("llama-spm"));
+  smol.type = QuantType::kQ4_0;
+  smol.out_path = dir.File("smollm2.gguf");
+  smol.threads = 2;
+  ASSERT_TRUE(SynthesizeModel(smol).ok());
+  SynthOptions bge = Shape("bge-small", VocabPath("bert-bge"));
+  bge.type = QuantType::kQ8_0;
+  bge.out_path = dir.File("bge.gguf");
+  bge.threads = 2;
+  ASSERT_TRUE(SynthesizeModel(bge).ok());
+
+  for (const SynthOptions* o : {&smol, &bge}) {
+    SCOPED_TRACE(o->like);
+    auto file = GgufFile::Open(o->out_path);
+    ASSERT_TRUE(file.ok());
+    auto config = ReadModelConfig(**file);
+    ASSERT_TRUE(config.ok()) << config.status().ToString();
+    auto tokenizer = Tokenizer::FromGguf(**file);
+    ASSERT_TRUE(tokenizer.ok()) << tokenizer.status().ToString();
+    const std::vector<int32_t> ids =
+        (*tokenizer)->Tokenize("The quick brown fox", {.add_special = true});
+    ASSERT_GE(ids.size(), 3u);
+    const bool encoder = config->arch == Architecture::kBert;
+    auto out = encoder ? EncoderOutput(o->out_path, ids, false) : DecoderLogits(o->out_path, ids);
+    ASSERT_TRUE(out.ok()) << out.status().ToString();
+    EXPECT_EQ(out->size(), static_cast<size_t>(encoder ? 384 : 49152 * ids.size()));
+    double sum_sq = 0;
+    for (float v : *out) sum_sq += static_cast<double>(v) * v;
+    EXPECT_TRUE(std::isfinite(sum_sq));
+    if (encoder) {
+      EXPECT_NEAR(sum_sq, 1.0, 1e-4);  // L2-normalised embedding
+      EXPECT_EQ(config->pooling, Pooling::kCls);
+      EXPECT_EQ(config->n_ctx_train, 512);
+    } else {
+      EXPECT_EQ(config->n_vocab, 49152);
+      EXPECT_EQ(config->n_head_kv, 3);
+      EXPECT_EQ(config->rope_freq_base, 100000.0f);
+      EXPECT_EQ((*file)->FindTensor("blk.0.attn_q.weight")->type, TensorType::kQ4_0);
+      EXPECT_EQ((*file)->FindTensor("token_embd.weight")->type, TensorType::kQ8_0);  // tied output
+    }
+  }
+}
+
 struct Tiny {
   const char* like;
   const char* vocab;  // a ../shared/tokenizer vocabulary, or "stories" for stories260K's 512 tokens
