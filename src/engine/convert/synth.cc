@@ -40,7 +40,7 @@ void GaussianRow(uint64_t key, int64_t row, float mean, float std, float* out, i
     const int64_t sum = static_cast<int64_t>(r & 0xFFFF) +
                         static_cast<int64_t>((r >> 16) & 0xFFFF) +
                         static_cast<int64_t>((r >> 32) & 0xFFFF) + static_cast<int64_t>(r >> 48);
-    out[i] = mean + static_cast<float>(sum - 2 * 65535) * scale;
+    out[i] = mean + static_cast<float>(sum - int64_t{2} * 65535) * scale;
   }
 }
 
