@@ -83,6 +83,7 @@ int RunCli(int argc, char** argv) {
   RegisterServeCommand(app, registry);
   RegisterModelCommands(app, registry);
   RegisterPullCommand(app, registry);
+  RegisterConvertCommands(app, registry);
   RegisterBenchCommand(app, registry);
   RegisterInfoCommands(app, registry);
 

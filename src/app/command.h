@@ -54,6 +54,9 @@ void RegisterInfoCommands(CLI::App& app, CommandRegistry& registry);
 void RegisterModelCommands(CLI::App& app, CommandRegistry& registry);
 // Adds `model pull`; call after RegisterModelCommands, which creates `model`.
 void RegisterPullCommand(CLI::App& app, CommandRegistry& registry);
+// Adds `model quantize` and `model synth` under the `model` subcommand, which
+// RegisterModelCommands must have created.
+void RegisterConvertCommands(CLI::App& app, CommandRegistry& registry);
 void RegisterBenchCommand(CLI::App& app, CommandRegistry& registry);
 
 // Prints "savoir: <message>" on stderr and returns kExitFailure.

@@ -57,6 +57,8 @@ Status DecoderModel::BindTensors() {
   SAVOIR_ASSIGN_OR_RETURN(output_, OptionalWeight(f, "output.weight", {c.n_embd, c.n_vocab},
                                                   WeightKind::kMatrix));
   if (output_ == nullptr) output_ = token_embd_;
+  SAVOIR_ASSIGN_OR_RETURN(
+      rope_freqs_, OptionalWeight(f, "rope_freqs.weight", {c.rope_dims / 2}, WeightKind::kVector));
   layers_.resize(static_cast<size_t>(c.n_layer));
   for (int64_t i = 0; i < c.n_layer; ++i) {
     Layer& l = layers_[static_cast<size_t>(i)];
@@ -134,8 +136,8 @@ void DecoderModel::Block(std::span<const BatchToken> batch, int64_t layer, Scrat
   const int64_t n = s.n;
   const int64_t q_dim = c.n_head * c.head_dim;
   const int64_t kv_dim = c.n_embd_kv();
-  const ops::RopeParams rope{c.rope_style, c.head_dim, c.rope_dims, c.rope_freq_base,
-                             c.rope_freq_scale};
+  ops::RopeParams rope{c.rope_style, c.head_dim, c.rope_dims, c.rope_freq_base, c.rope_freq_scale};
+  if (rope_freqs_ != nullptr) rope.freq_factors = reinterpret_cast<const float*>(rope_freqs_->data);
 
   for (int64_t t = 0; t < n; ++t) {
     ops::RmsNorm(&s.x[t * c.n_embd], *l.attn_norm, c.n_embd, c.norm_eps, &s.h[t * c.n_embd]);

@@ -3,7 +3,8 @@
 // Pre-norm blocks with RMSNorm, rotary positions (normal for llama, NeoX for qwen2), grouped-
 // query attention over the paged KV cache, SwiGLU feed-forward, and an output projection that
 // is either `output.weight` or, when absent, the token embedding (tied weights). Qwen2 adds
-// biases to Q, K and V.
+// biases to Q, K and V. An optional `rope_freqs.weight` (llama-3's frequency scaling) divides the
+// RoPE angle of each dimension pair by its factor, as llama.cpp does.
 //
 // One Forward() call runs any mix of sequences and positions: a prompt chunk of one sequence,
 // one new token for each of many sequences, or both. Each batch entry's key and value are
@@ -86,6 +87,7 @@ class DecoderModel {
   const GgufTensor* token_embd_ = nullptr;
   const GgufTensor* output_norm_ = nullptr;
   const GgufTensor* output_ = nullptr;  // token_embd_ when tied
+  const GgufTensor* rope_freqs_ = nullptr;  // llama-3 RoPE frequency factors, optional
   std::vector<Layer> layers_;
 };
 

@@ -92,7 +92,19 @@ void Rope(float* x, int64_t n_heads, int64_t pos, const RopeParams& p) {
   if (p.style == RopeStyle::kNone) return;
   thread_local std::vector<float> cos_sin;
   cos_sin.resize(static_cast<size_t>(p.rope_dims));
-  kernels::RopeCosSin(pos, p.rope_dims, p.freq_base, p.freq_scale, cos_sin.data());
+  if (p.freq_factors == nullptr) {
+    kernels::RopeCosSin(pos, p.rope_dims, p.freq_base, p.freq_scale, cos_sin.data());
+  } else {
+    // As RopeCosSin, with each pair's angle divided by its factor before the scaling (ggml).
+    const float theta_scale = std::pow(p.freq_base, -2.0f / static_cast<float>(p.rope_dims));
+    float theta = static_cast<float>(pos);
+    for (int64_t i = 0; i < p.rope_dims / 2; ++i) {
+      const float angle = theta / p.freq_factors[i] * p.freq_scale;
+      cos_sin[static_cast<size_t>(2 * i)] = std::cos(angle);
+      cos_sin[static_cast<size_t>(2 * i + 1)] = std::sin(angle);
+      theta *= theta_scale;
+    }
+  }
   const auto mode = p.style == RopeStyle::kNeox ? kernels::RopeMode::kNeox
                                                 : kernels::RopeMode::kNormal;
   Table().f32.rope(x, n_heads, p.head_dim, p.rope_dims, cos_sin.data(), mode);

@@ -39,6 +39,9 @@ struct RopeParams {
   int64_t rope_dims = 0;
   float freq_base = 10000.0f;
   float freq_scale = 1.0f;
+  // Optional per-pair frequency factors (rope_dims / 2 floats, llama-3's `rope_freqs.weight`):
+  // the angle of pair i is divided by freq_factors[i], as ggml_rope_ext does. Not owned.
+  const float* freq_factors = nullptr;
 };
 // Rotates each of the n_heads heads of x (n_heads * head_dim floats) for position `pos`.
 void Rope(float* x, int64_t n_heads, int64_t pos, const RopeParams& params);
