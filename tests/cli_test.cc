@@ -17,7 +17,7 @@ using ::testing::HasSubstr;
 int CountLines(const std::string& s) { return static_cast<int>(std::count(s.begin(), s.end(), '\n')); }
 
 TEST(CliTest, UnknownFlagExitsTwoWithOneLineNamingIt) {
-  auto r = Run({SavoirBinary(), "--frobnicate"});
+  auto r = RunCommand({SavoirBinary(), "--frobnicate"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(CountLines(r.err), 1) << r.err;
   EXPECT_THAT(r.err, HasSubstr("--frobnicate"));
@@ -25,14 +25,14 @@ TEST(CliTest, UnknownFlagExitsTwoWithOneLineNamingIt) {
 }
 
 TEST(CliTest, UnknownSubcommandFlagExitsTwo) {
-  auto r = Run({SavoirBinary(), "serve", "--prot", "1"});
+  auto r = RunCommand({SavoirBinary(), "serve", "--prot", "1"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(CountLines(r.err), 1) << r.err;
   EXPECT_THAT(r.err, HasSubstr("--prot"));
 }
 
 TEST(CliTest, BadFlagValueExitsTwoNamingFlagAndValue) {
-  auto r = Run({SavoirBinary(), "serve", "--port", "eighty"});
+  auto r = RunCommand({SavoirBinary(), "serve", "--port", "eighty"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(CountLines(r.err), 1) << r.err;
   EXPECT_THAT(r.err, HasSubstr("--port"));
@@ -40,18 +40,18 @@ TEST(CliTest, BadFlagValueExitsTwoNamingFlagAndValue) {
 }
 
 TEST(CliTest, NoCommandExitsTwo) {
-  auto r = Run({SavoirBinary()});
+  auto r = RunCommand({SavoirBinary()});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(CountLines(r.err), 1) << r.err;
 }
 
 TEST(CliTest, HelpDescribesCommandsAndFlags) {
-  auto top = Run({SavoirBinary(), "--help"});
+  auto top = RunCommand({SavoirBinary(), "--help"});
   EXPECT_EQ(top.exit_code, 0);
   EXPECT_THAT(top.out, HasSubstr("serve"));
   EXPECT_THAT(top.out, HasSubstr("version"));
   EXPECT_THAT(top.out, HasSubstr("config"));
-  auto serve = Run({SavoirBinary(), "serve", "--help"});
+  auto serve = RunCommand({SavoirBinary(), "serve", "--help"});
   EXPECT_EQ(serve.exit_code, 0);
   EXPECT_THAT(serve.out, HasSubstr("--host"));
   EXPECT_THAT(serve.out, HasSubstr("--port"));
@@ -59,12 +59,12 @@ TEST(CliTest, HelpDescribesCommandsAndFlags) {
 }
 
 TEST(CliTest, VersionPrintsVersion) {
-  auto r = Run({SavoirBinary(), "version", "--json"});
+  auto r = RunCommand({SavoirBinary(), "version", "--json"});
   EXPECT_EQ(r.exit_code, 0);
   auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["version"], "0.1.0");
   EXPECT_TRUE(j.contains("commit"));
-  auto plain = Run({SavoirBinary(), "--version"});
+  auto plain = RunCommand({SavoirBinary(), "--version"});
   EXPECT_EQ(plain.exit_code, 0);
   EXPECT_THAT(plain.out, HasSubstr("savoir 0.1.0"));
 }
@@ -73,7 +73,7 @@ TEST(CliTest, ConfigShowReportsValuesAndOrigins) {
   std::string dir = MakeTempDir("cli_config");
   std::string file = dir + "/savoir.toml";
   std::ofstream(file) << "data_dir = \"/var/lib/savoir\"\n[server]\nport = 9000\nhost = \"::1\"\n";
-  auto r = Run({SavoirBinary(), "--config", file, "config", "show", "--json"},
+  auto r = RunCommand({SavoirBinary(), "--config", file, "config", "show", "--json"},
                {{"SAVOIR_SERVER_PORT", "9100"}, {"SAVOIR_LOG_FORMAT", "json"}});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto j = nlohmann::json::parse(r.out);
@@ -85,7 +85,7 @@ TEST(CliTest, ConfigShowReportsValuesAndOrigins) {
   EXPECT_EQ(j["log.format"]["value"], "json");
   EXPECT_EQ(j["server.io_threads"]["origin"], "default");
 
-  auto text = Run({SavoirBinary(), "--config", file, "config", "show", "--data-dir", "/tmp/x"});
+  auto text = RunCommand({SavoirBinary(), "--config", file, "config", "show", "--data-dir", "/tmp/x"});
   ASSERT_EQ(text.exit_code, 0) << text.err;
   EXPECT_THAT(text.out, HasSubstr("data_dir = \"/tmp/x\"  # flag --data-dir\n"));
   EXPECT_THAT(text.out, HasSubstr("server.port = 9000  # " + file + ":3\n"));
@@ -95,7 +95,7 @@ TEST(CliTest, InvalidConfigFileExitsTwoNamingKeyAndLine) {
   std::string dir = MakeTempDir("cli_badconfig");
   std::string file = dir + "/savoir.toml";
   std::ofstream(file) << "[server]\nport = 8080\nhots = \"x\"\n";
-  auto r = Run({SavoirBinary(), "--config", file, "config", "show"});
+  auto r = RunCommand({SavoirBinary(), "--config", file, "config", "show"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(CountLines(r.err), 1) << r.err;
   EXPECT_THAT(r.err, HasSubstr(file + ":3"));
@@ -103,7 +103,7 @@ TEST(CliTest, InvalidConfigFileExitsTwoNamingKeyAndLine) {
 }
 
 TEST(CliTest, BadEnvironmentValueExitsTwo) {
-  auto r = Run({SavoirBinary(), "config", "show"}, {{"SAVOIR_SERVER_PORT", "99999"}});
+  auto r = RunCommand({SavoirBinary(), "config", "show"}, {{"SAVOIR_SERVER_PORT", "99999"}});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err, HasSubstr("SAVOIR_SERVER_PORT"));
 }

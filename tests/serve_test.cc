@@ -88,14 +88,14 @@ TEST_F(ServeTest, MalformedRequestsGetErrorsAndServerKeepsServing) {
 }
 
 TEST_F(ServeTest, SecondServerOnSameDataDirFailsClearly) {
-  auto r = Run({SavoirBinary(), "serve", "--port", "0", "--data-dir", data_dir_});
+  auto r = RunCommand({SavoirBinary(), "serve", "--port", "0", "--data-dir", data_dir_});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.err, HasSubstr("in use by another savoir process"));
 }
 
 TEST_F(ServeTest, PortInUseFailsClearly) {
   std::string other_dir = MakeTempDir("serve_port");
-  auto r = Run({SavoirBinary(), "serve", "--port", std::to_string(port_), "--data-dir", other_dir});
+  auto r = RunCommand({SavoirBinary(), "serve", "--port", std::to_string(port_), "--data-dir", other_dir});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.err, HasSubstr(std::to_string(port_)));
 }

@@ -72,7 +72,7 @@ int RunCli(int argc, char** argv) {
   CLI::App app{"savoir: a self-hosted knowledge assistant (local LLM service, knowledge base, "
                "web chat with sources)",
                "savoir"};
-  app.require_subcommand(1);
+  // No require_subcommand(): CLI11 would report a missing command before an unknown flag.
   app.set_version_flag("--version", std::string("savoir ") + kVersion);
   CommandRegistry registry;
   std::string config_path;

@@ -111,7 +111,7 @@ class ReferenceTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     suite_ = std::make_unique<Suite>();
-    auto probe = savoir::testing::Run({kPython, "-c", "import torch, numpy"});
+    auto probe = savoir::testing::RunCommand({kPython, "-c", "import torch, numpy"});
     if (probe.exit_code != 0) {
       suite_->skip_reason = std::string(kPython) + " cannot import torch and numpy";
       return;

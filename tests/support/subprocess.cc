@@ -145,7 +145,7 @@ Subprocess::Result Subprocess::Wait(std::chrono::milliseconds timeout) {
   return result;
 }
 
-Subprocess::Result Run(std::vector<std::string> argv, std::map<std::string, std::string> env) {
+Subprocess::Result RunCommand(std::vector<std::string> argv, std::map<std::string, std::string> env) {
   Subprocess p(std::move(argv), std::move(env));
   return p.Wait(std::chrono::seconds(30));
 }

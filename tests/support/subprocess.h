@@ -55,8 +55,8 @@ class Subprocess {
 };
 
 // Convenience: runs to completion (30 s deadline).
-Subprocess::Result Run(std::vector<std::string> argv,
-                       std::map<std::string, std::string> env = {});
+Subprocess::Result RunCommand(std::vector<std::string> argv,
+                              std::map<std::string, std::string> env = {});
 
 // Minimal HTTP/1.1 client for tests: sends `raw` to 127.0.0.1:port and returns everything
 // read until the server closes or `timeout` passes.

@@ -255,7 +255,8 @@ Status Vocab::SetSpecialIds(const VocabSpec& spec) {
   };
   for (const auto& field : fields) {
     if (field.id != kNoToken && !Contains(field.id)) field.id = kNoToken;
-    if (!field.value.has_value()) continue;
+    // Converters write 0xFFFFFFFF (-1) for "no such token": keep the default without noise.
+    if (!field.value.has_value() || *field.value == UINT32_MAX) continue;
     if (*field.value >= static_cast<uint32_t>(size())) {
       LogWarn("special token id out of range; keeping the default",
               {{"key", field.key}, {"id", static_cast<int64_t>(*field.value)}});
