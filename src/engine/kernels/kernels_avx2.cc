@@ -1361,26 +1361,14 @@ void SetKernels(KernelTable* t, TensorType type, VecDotFn dot, MatMulFn mm) {
 }  // namespace
 
 namespace avx2 {
-float VecDotQ4_0(int64_t n, const void* w, const void* a) {
-  return VecDot32<TensorType::kQ4_0>(n, w, a);
-}
-float VecDotQ4_1(int64_t n, const void* w, const void* a) {
-  return VecDot32<TensorType::kQ4_1>(n, w, a);
-}
-float VecDotQ5_0(int64_t n, const void* w, const void* a) {
-  return VecDot32<TensorType::kQ5_0>(n, w, a);
-}
-float VecDotQ5_1(int64_t n, const void* w, const void* a) {
-  return VecDot32<TensorType::kQ5_1>(n, w, a);
-}
-float VecDotQ8_0(int64_t n, const void* w, const void* a) {
-  return VecDot32<TensorType::kQ8_0>(n, w, a);
-}
-float VecDotQ4K(int64_t n, const void* w, const void* a) { return VecDotK4Family<false>(n, w, a); }
-float VecDotQ5K(int64_t n, const void* w, const void* a) { return VecDotK4Family<true>(n, w, a); }
-float VecDotQ6K(int64_t n, const void* w, const void* a) {
-  return savoir::engine::kernels::VecDotQ6K(n, w, a);
-}
+void MatMulQ4_0(const MatMulArgs& args) { MatMul32<TensorType::kQ4_0>(args); }
+void MatMulQ4_1(const MatMulArgs& args) { MatMul32<TensorType::kQ4_1>(args); }
+void MatMulQ5_0(const MatMulArgs& args) { MatMul32<TensorType::kQ5_0>(args); }
+void MatMulQ5_1(const MatMulArgs& args) { MatMul32<TensorType::kQ5_1>(args); }
+void MatMulQ8_0(const MatMulArgs& args) { MatMul32<TensorType::kQ8_0>(args); }
+void MatMulQ4K(const MatMulArgs& args) { MatMulK<TensorType::kQ4_K, VecDotQ4K>(args); }
+void MatMulQ5K(const MatMulArgs& args) { MatMulK<TensorType::kQ5_K, VecDotQ5K>(args); }
+void MatMulQ6K(const MatMulArgs& args) { MatMulK<TensorType::kQ6_K, VecDotQ6K>(args); }
 }  // namespace avx2
 
 void FillAvx2Kernels(KernelTable* t) {

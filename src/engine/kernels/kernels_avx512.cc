@@ -87,19 +87,6 @@ constexpr int kTileCols = 8;
 constexpr int64_t kMinTiledTokens = 4;
 constexpr int64_t kTokenBlock = 256;
 
-template <VecDotFn kDot>
-void MatMulByDots(const MatMulArgs& args) {
-  const auto* w = static_cast<const uint8_t*>(args.weights);
-  const auto* a = static_cast<const uint8_t*>(args.acts);
-  for (int64_t r = args.row_begin; r < args.row_end; ++r) {
-    const uint8_t* row = w + static_cast<size_t>(r) * args.weight_stride;
-    for (int64_t t = 0; t < args.n_tokens; ++t) {
-      args.out[static_cast<size_t>(t) * args.out_stride + static_cast<size_t>(r)] =
-          kDot(args.cols, row, a + static_cast<size_t>(t) * args.act_stride);
-    }
-  }
-}
-
 inline MatMulArgs TokenSlice(const MatMulArgs& args, int64_t t0) {
   MatMulArgs sub = args;
   sub.acts = static_cast<const uint8_t*>(args.acts) + static_cast<size_t>(t0) * args.act_stride;
@@ -312,12 +299,12 @@ struct Kernel32Of {
   };
 };
 
-template <T kType, VecDotFn kDot>
+template <T kType, MatMulFn kFewTokens>
 void MatMul32(const MatMulArgs& args) {
   using F = Format32<kType>;
   using A = Act32<F::kAsym>;
   if (args.n_tokens < kMinTiledTokens) {
-    MatMulByDots<kDot>(args);
+    kFewTokens(args);
     return;
   }
   const int64_t nb = args.cols / kQK;
@@ -537,10 +524,10 @@ struct KernelKOf {
   };
 };
 
-template <T kType, VecDotFn kDot>
+template <T kType, MatMulFn kFewTokens>
 void MatMulK(const MatMulArgs& args) {
   if (args.n_tokens < kMinTiledTokens) {
-    MatMulByDots<kDot>(args);
+    kFewTokens(args);
     return;
   }
   const int64_t nsb_total = args.cols / kQKK;
@@ -571,14 +558,14 @@ void SetMatMul(KernelTable* t, T type, MatMulFn mm) {
 
 void FillAvx512Kernels(KernelTable* t) {
   t->level = KernelLevel::kAvx512;
-  SetMatMul(t, T::kQ8_0, MatMul32<T::kQ8_0, avx2::VecDotQ8_0>);
-  SetMatMul(t, T::kQ4_0, MatMul32<T::kQ4_0, avx2::VecDotQ4_0>);
-  SetMatMul(t, T::kQ5_0, MatMul32<T::kQ5_0, avx2::VecDotQ5_0>);
-  SetMatMul(t, T::kQ4_1, MatMul32<T::kQ4_1, avx2::VecDotQ4_1>);
-  SetMatMul(t, T::kQ5_1, MatMul32<T::kQ5_1, avx2::VecDotQ5_1>);
-  SetMatMul(t, T::kQ4_K, MatMulK<T::kQ4_K, avx2::VecDotQ4K>);
-  SetMatMul(t, T::kQ5_K, MatMulK<T::kQ5_K, avx2::VecDotQ5K>);
-  SetMatMul(t, T::kQ6_K, MatMulK<T::kQ6_K, avx2::VecDotQ6K>);
+  SetMatMul(t, T::kQ8_0, MatMul32<T::kQ8_0, avx2::MatMulQ8_0>);
+  SetMatMul(t, T::kQ4_0, MatMul32<T::kQ4_0, avx2::MatMulQ4_0>);
+  SetMatMul(t, T::kQ5_0, MatMul32<T::kQ5_0, avx2::MatMulQ5_0>);
+  SetMatMul(t, T::kQ4_1, MatMul32<T::kQ4_1, avx2::MatMulQ4_1>);
+  SetMatMul(t, T::kQ5_1, MatMul32<T::kQ5_1, avx2::MatMulQ5_1>);
+  SetMatMul(t, T::kQ4_K, MatMulK<T::kQ4_K, avx2::MatMulQ4K>);
+  SetMatMul(t, T::kQ5_K, MatMulK<T::kQ5_K, avx2::MatMulQ5K>);
+  SetMatMul(t, T::kQ6_K, MatMulK<T::kQ6_K, avx2::MatMulQ6K>);
 }
 
 }  // namespace savoir::engine::kernels
