@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -9,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "base/thread_pool.h"
 #include "engine/kernels/kernels_internal.h"
 
 namespace savoir::engine::kernels {
@@ -544,6 +546,46 @@ TEST_P(LevelTest, MatMulMatchesDotByDot) {
       }
       EXPECT_LE(Nmse(got, want), 1e-10)
           << TypeName(type) << " rows=" << c.rows << " cols=" << c.cols << " n=" << c.tokens;
+    }
+  }
+}
+
+TEST_P(LevelTest, RowRangesSplitAcrossThreadsMatchOneCall) {
+  // The engine hands [row_begin, row_end) ranges to pool threads; any split, aligned or not,
+  // must give exactly the single-call result (rows are independent).
+  const int64_t rows = 200, cols = 512, tokens = 9;
+  const std::vector<float> w = RandomVector(static_cast<size_t>(rows * cols), 67);
+  const std::vector<float> a = RandomVector(static_cast<size_t>(tokens * cols), 71);
+  ThreadPool pool(3);
+  for (T type : {T::kQ8_0, T::kQ4_0, T::kQ4_K, T::kF16}) {
+    const TypeKernels& k = KernelsFor(table(), type);
+    const std::vector<uint8_t> wq = QuantizeRows(Scalar(), type, w, rows, cols);
+    const std::vector<uint8_t> aq = QuantizeRows(table(), k.act_type, a, tokens, cols);
+    MatMulArgs args;
+    args.type = type;
+    args.weights = wq.data();
+    args.weight_stride = RowBytes(type, cols);
+    args.cols = cols;
+    args.acts = aq.data();
+    args.act_stride = RowBytes(k.act_type, cols);
+    args.n_tokens = tokens;
+    args.out_stride = rows;
+    std::vector<float> whole(static_cast<size_t>(rows * tokens)), split(whole.size());
+    args.out = whole.data();
+    args.row_begin = 0;
+    args.row_end = rows;
+    MatMul(table(), args);
+    for (int64_t step : {int64_t{16}, int64_t{7}}) {
+      std::fill(split.begin(), split.end(), 0.0f);
+      args.out = split.data();
+      const int64_t tasks = (rows + step - 1) / step;
+      pool.ParallelFor(tasks, [&](int64_t task, int) {
+        MatMulArgs part = args;
+        part.row_begin = task * step;
+        part.row_end = std::min(rows, (task + 1) * step);
+        MatMul(table(), part);
+      });
+      EXPECT_EQ(split, whole) << TypeName(type) << " step=" << step;
     }
   }
 }
