@@ -14,6 +14,10 @@
 
 #include "engine/kernels/kernels_internal.h"
 
+// Loops over tokens, steps and sub-blocks inside the micro-kernels have compile-time trip counts
+// and must be unrolled completely, or their accumulator arrays spill to the stack.
+#define SAVOIR_UNROLL _Pragma("GCC unroll 16")
+
 namespace savoir::engine::kernels {
 namespace {
 
@@ -639,8 +643,7 @@ void MatVecRows32(const MatMulArgs& args, int64_t r0, int64_t t) {
     const float dy = HalfAt(yb);
     __m256i off16 = _mm256_setzero_si256();
     if constexpr (kOffset) off16 = _mm256_maddubs_epi16(offset, v);
-      // Fully unrolled so that acc[] and mins[] live in registers.
-#pragma GCC unroll 8
+    SAVOIR_UNROLL
     for (int r = 0; r < kR; ++r) {
       const uint8_t* xb = rows[r] + i * F::kBytes;
       __m256i dot;
@@ -760,21 +763,27 @@ void Kernel32(const Tile32& tile, int nblocks, const TokenBlock& tb) {
   using F = Format32<kType>;
   using A = Act32<F::kAsym>;
   const __m256i ones = _mm256_set1_epi16(1);
-  __m256 acc[kNC];
-  for (int c = 0; c < kNC; ++c) acc[c] = _mm256_setzero_ps();
+  // The float sums are touched once per block: kept in memory, they leave the registers to the
+  // integer sums of the inner loop (gcc otherwise spills those).
+  alignas(32) float acc[kNC][8] = {};
   for (int b = 0; b < nblocks; ++b) {
     const uint8_t* ab = tb.act + b * A::kBytes;
     __m256i isum[kNC];
+    SAVOIR_UNROLL
     for (int c = 0; c < kNC; ++c) {
       isum[c] =
           F::kOffset != 0 ? _mm256_set1_epi32(tb.bias[c * kChunk32 + b]) : _mm256_setzero_si256();
     }
+    SAVOIR_UNROLL
     for (int s0 = 0; s0 < 8; s0 += F::kChain) {
       __m256i p16[kNC];
+      SAVOIR_UNROLL
       for (int c = 0; c < kNC; ++c) p16[c] = _mm256_setzero_si256();
+      SAVOIR_UNROLL
       for (int s = s0; s < s0 + F::kChain; ++s) {
         const __m256i w = _mm256_load_si256(reinterpret_cast<const __m256i*>(tile.q[b][s]));
         if constexpr (F::kAsym || F::kOffset != 0) {
+          SAVOIR_UNROLL
           for (int c = 0; c < kNC; ++c) {
             const __m256i v = _mm256_set1_epi32(
                 static_cast<int>(LoadU32(ab + c * tb.act_stride + A::kQs + 4 * s)));
@@ -782,6 +791,7 @@ void Kernel32(const Tile32& tile, int nblocks, const TokenBlock& tb) {
           }
         } else {
           const __m256i aw = _mm256_sign_epi8(w, w);
+          SAVOIR_UNROLL
           for (int c = 0; c < kNC; ++c) {
             const __m256i v = _mm256_set1_epi32(
                 static_cast<int>(LoadU32(ab + c * tb.act_stride + A::kQs + 4 * s)));
@@ -789,22 +799,26 @@ void Kernel32(const Tile32& tile, int nblocks, const TokenBlock& tb) {
           }
         }
       }
+      SAVOIR_UNROLL
       for (int c = 0; c < kNC; ++c)
         isum[c] = _mm256_add_epi32(isum[c], _mm256_madd_epi16(p16[c], ones));
     }
     const __m256 dw = _mm256_load_ps(tile.d[b]);
+    SAVOIR_UNROLL
     for (int c = 0; c < kNC; ++c) {
       const uint8_t* abc = ab + c * tb.act_stride;
-      acc[c] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum[c]),
-                               _mm256_mul_ps(dw, _mm256_set1_ps(HalfAt(abc))), acc[c]);
+      __m256 sum =
+          _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum[c]),
+                          _mm256_mul_ps(dw, _mm256_set1_ps(HalfAt(abc))), _mm256_load_ps(acc[c]));
       if constexpr (F::kAsym) {
-        acc[c] =
-            _mm256_fmadd_ps(_mm256_load_ps(tile.m[b]), _mm256_set1_ps(HalfAt(abc + 2)), acc[c]);
+        sum = _mm256_fmadd_ps(_mm256_load_ps(tile.m[b]), _mm256_set1_ps(HalfAt(abc + 2)), sum);
       }
+      _mm256_store_ps(acc[c], sum);
     }
   }
+  SAVOIR_UNROLL
   for (int c = 0; c < kNC; ++c)
-    StoreRows(tb.out + c * tb.out_stride, acc[c], tb.accumulate, tb.rows);
+    StoreRows(tb.out + c * tb.out_stride, _mm256_load_ps(acc[c]), tb.accumulate, tb.rows);
 }
 
 // Runs kernel<kNC> over all tokens of a tile, kTileCols at a time, then the remainder.
@@ -987,6 +1001,7 @@ inline __m256i MinsTerm(const TileK& tile, int s, const BlockQ8K* y) {
   __m256i bs = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(y->bsums));
   if constexpr (kSubs == 8) bs = _mm256_hadd_epi16(bs, bs);  // sums of 32: int32 units 0,1,4,5
   __m256i total = _mm256_setzero_si256();
+  SAVOIR_UNROLL
   for (int p = 0; p < kSubs / 2; ++p) {
     const int unit = kSubs == 8 ? (p < 2 ? p : p + 2) : p;
     const __m256i pair = _mm256_permutevar8x32_epi32(bs, _mm256_set1_epi32(unit));
@@ -1000,28 +1015,36 @@ template <TensorType kType, int kNC>
 void KernelK(const TileK& tile, int nsb, const TokenBlock& tb) {
   using F = FormatK<kType>;
   constexpr int kSteps = 64 / F::kSubs;  // 4-quant steps per sub-block
-  __m256 acc[kNC];
-  for (int c = 0; c < kNC; ++c) acc[c] = _mm256_setzero_ps();
+  // The float sums are touched once per block: kept in memory, they leave the registers to the
+  // integer sums of the inner loop (gcc otherwise spills those).
+  alignas(32) float acc[kNC][8] = {};
   for (int s = 0; s < nsb; ++s) {
     const BlockQ8K* y[kNC];
+    SAVOIR_UNROLL
     for (int c = 0; c < kNC; ++c) {
       y[c] = reinterpret_cast<const BlockQ8K*>(tb.act + c * tb.act_stride) + s;
     }
     __m256i isum[kNC];
+    SAVOIR_UNROLL
     for (int c = 0; c < kNC; ++c) isum[c] = _mm256_setzero_si256();
     for (int j = 0; j < F::kSubs; ++j) {
       const __m256i scale = _mm256_load_si256(reinterpret_cast<const __m256i*>(tile.sc[s][j]));
+      SAVOIR_UNROLL
       for (int g = 0; g < kSteps; g += F::kChain) {
         __m256i p16[kNC];
+        SAVOIR_UNROLL
         for (int c = 0; c < kNC; ++c) p16[c] = _mm256_setzero_si256();
+        SAVOIR_UNROLL
         for (int k = 0; k < F::kChain; ++k) {
           const int step = j * kSteps + g + k;
           const __m256i w = _mm256_load_si256(reinterpret_cast<const __m256i*>(tile.q[s][step]));
+          SAVOIR_UNROLL
           for (int c = 0; c < kNC; ++c) {
             const __m256i v = _mm256_set1_epi32(static_cast<int>(LoadU32(y[c]->qs + 4 * step)));
             p16[c] = _mm256_add_epi16(p16[c], _mm256_maddubs_epi16(w, v));
           }
         }
+        SAVOIR_UNROLL
         for (int c = 0; c < kNC; ++c) {
           isum[c] = _mm256_add_epi32(isum[c], _mm256_madd_epi16(p16[c], scale));
         }
@@ -1029,15 +1052,19 @@ void KernelK(const TileK& tile, int nsb, const TokenBlock& tb) {
     }
     const __m256 d = _mm256_load_ps(tile.d[s]);
     const __m256 dmin = _mm256_load_ps(tile.dmin[s]);
+    SAVOIR_UNROLL
     for (int c = 0; c < kNC; ++c) {
       const __m256 dy = _mm256_set1_ps(y[c]->d);
       const __m256i mins = MinsTerm<F::kSubs>(tile, s, y[c]);
-      acc[c] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum[c]), _mm256_mul_ps(d, dy), acc[c]);
-      acc[c] = _mm256_fnmadd_ps(_mm256_cvtepi32_ps(mins), _mm256_mul_ps(dmin, dy), acc[c]);
+      __m256 sum = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum[c]), _mm256_mul_ps(d, dy),
+                                   _mm256_load_ps(acc[c]));
+      sum = _mm256_fnmadd_ps(_mm256_cvtepi32_ps(mins), _mm256_mul_ps(dmin, dy), sum);
+      _mm256_store_ps(acc[c], sum);
     }
   }
+  SAVOIR_UNROLL
   for (int c = 0; c < kNC; ++c)
-    StoreRows(tb.out + c * tb.out_stride, acc[c], tb.accumulate, tb.rows);
+    StoreRows(tb.out + c * tb.out_stride, _mm256_load_ps(acc[c]), tb.accumulate, tb.rows);
 }
 
 template <TensorType kType>

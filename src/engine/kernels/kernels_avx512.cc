@@ -14,6 +14,10 @@
 
 #include "engine/kernels/kernels_internal.h"
 
+// Loops over tokens, steps and sub-blocks inside the micro-kernels have compile-time trip counts
+// and must be unrolled completely, or their accumulator arrays spill to the stack.
+#define SAVOIR_UNROLL _Pragma("GCC unroll 16")
+
 namespace savoir::engine::kernels {
 namespace {
 
@@ -225,15 +229,19 @@ void Kernel32(const Tile32& tile, int nblocks, const TokenBlock& tb) {
   using F = Format32<kType>;
   using A = Act32<F::kAsym>;
   __m512 acc[kNC];
+  SAVOIR_UNROLL
   for (int c = 0; c < kNC; ++c) acc[c] = _mm512_setzero_ps();
   for (int b = 0; b < nblocks; ++b) {
     const uint8_t* ab = tb.act + b * A::kBytes;
     __m512i isum[kNC];
+    SAVOIR_UNROLL
     for (int c = 0; c < kNC; ++c) {
       isum[c] = F::kAsym ? _mm512_setzero_si512() : _mm512_set1_epi32(tb.bias[c * kChunk32 + b]);
     }
+    SAVOIR_UNROLL
     for (int s = 0; s < 8; ++s) {
       const __m512i w = _mm512_load_si512(tile.q[b][s]);
+      SAVOIR_UNROLL
       for (int c = 0; c < kNC; ++c) {
         const __m512i v =
             _mm512_set1_epi32(static_cast<int>(LoadU32(ab + c * tb.act_stride + A::kQs + 4 * s)));
@@ -241,6 +249,7 @@ void Kernel32(const Tile32& tile, int nblocks, const TokenBlock& tb) {
       }
     }
     const __m512 dw = _mm512_load_ps(tile.d[b]);
+    SAVOIR_UNROLL
     for (int c = 0; c < kNC; ++c) {
       const uint8_t* abc = ab + c * tb.act_stride;
       acc[c] =
@@ -251,6 +260,7 @@ void Kernel32(const Tile32& tile, int nblocks, const TokenBlock& tb) {
       }
     }
   }
+  SAVOIR_UNROLL
   for (int c = 0; c < kNC; ++c)
     StoreRows(tb.out + c * tb.out_stride, acc[c], tb.accumulate, tb.rows);
 }
@@ -477,34 +487,43 @@ void KernelK(const TileK& tile, int nsb, const TokenBlock& tb) {
   using F = FormatK<kType>;
   constexpr int kSteps = 64 / F::kSubs;
   __m512 acc[kNC];
+  SAVOIR_UNROLL
   for (int c = 0; c < kNC; ++c) acc[c] = _mm512_setzero_ps();
   for (int s = 0; s < nsb; ++s) {
     const BlockQ8K* y[kNC];
+    SAVOIR_UNROLL
     for (int c = 0; c < kNC; ++c) {
       y[c] = reinterpret_cast<const BlockQ8K*>(tb.act + c * tb.act_stride) + s;
     }
     __m512i isum[kNC];
+    SAVOIR_UNROLL
     for (int c = 0; c < kNC; ++c) isum[c] = _mm512_setzero_si512();
     for (int j = 0; j < F::kSubs; ++j) {
       __m512i part[kNC];
+      SAVOIR_UNROLL
       for (int c = 0; c < kNC; ++c) part[c] = _mm512_setzero_si512();
+      SAVOIR_UNROLL
       for (int k = 0; k < kSteps; ++k) {
         const int step = j * kSteps + k;
         const __m512i w = _mm512_load_si512(tile.q[s][step]);
+        SAVOIR_UNROLL
         for (int c = 0; c < kNC; ++c) {
           const __m512i v = _mm512_set1_epi32(static_cast<int>(LoadU32(y[c]->qs + 4 * step)));
           part[c] = _mm512_dpbusd_epi32(part[c], w, v);
         }
       }
       const __m512i scale = _mm512_load_si512(tile.sc[s][j]);
+      SAVOIR_UNROLL
       for (int c = 0; c < kNC; ++c) {
         isum[c] = _mm512_add_epi32(isum[c], _mm512_mullo_epi32(part[c], scale));
       }
     }
     const __m512 d = _mm512_load_ps(tile.d[s]);
     const __m512 dmin = _mm512_load_ps(tile.dmin[s]);
+    SAVOIR_UNROLL
     for (int c = 0; c < kNC; ++c) {
       __m512i mins = _mm512_setzero_si512();
+      SAVOIR_UNROLL
       for (int p = 0; p < F::kSubs / 2; ++p) {
         mins = _mm512_dpwssd_epi32(mins, _mm512_load_si512(tile.mn[s][p]),
                                    _mm512_set1_epi32(SumPair<F::kSubs>(y[c], p)));
@@ -514,6 +533,7 @@ void KernelK(const TileK& tile, int nsb, const TokenBlock& tb) {
       acc[c] = _mm512_fnmadd_ps(ToFloat(mins), _mm512_mul_ps(dmin, dy), acc[c]);
     }
   }
+  SAVOIR_UNROLL
   for (int c = 0; c < kNC; ++c)
     StoreRows(tb.out + c * tb.out_stride, acc[c], tb.accumulate, tb.rows);
 }
