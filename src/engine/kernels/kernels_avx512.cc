@@ -313,6 +313,92 @@ struct Kernel32Of {
   };
 };
 
+// Few-token products (decode) of the 32-element formats on 256-bit vectors: VPDPBUSD takes the
+// unsigned levels directly (one instruction for maddubs + madd), the Q5 fifth bits come from a
+// mask register, and kR rows share each activation block, its scale and its offset term
+// sum(offset * y) (levels q stand for q - offset in Q4_0/Q5_0).
+template <T kType>
+inline __m256i Levels32(const uint8_t* block) {
+  if constexpr (kType == T::kQ8_0) {
+    return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(block + 2));
+  } else if constexpr (kType == T::kQ4_0) {
+    return Nibbles(block + 2);
+  } else if constexpr (kType == T::kQ5_0) {
+    const __m256i low = Nibbles(block + 6);
+    return _mm256_mask_add_epi8(low, LoadU32(block + 2), low, _mm256_set1_epi8(0x10));
+  } else if constexpr (kType == T::kQ4_1) {
+    return Nibbles(block + 4);
+  } else {
+    static_assert(kType == T::kQ5_1);
+    const __m256i low = Nibbles(block + 8);
+    return _mm256_mask_add_epi8(low, LoadU32(block + 4), low, _mm256_set1_epi8(0x10));
+  }
+}
+
+inline float HorizontalSum256(__m256 v) {
+  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_add_ss(s, _mm_movehdup_ps(s));
+  return _mm_cvtss_f32(s);
+}
+
+template <T kType, int kR>
+void MatVecRows32(const MatMulArgs& args, int64_t r0, int64_t t) {
+  using F = Format32<kType>;
+  using A = Act32<F::kAsym>;
+  constexpr int kOffset = kType == T::kQ4_0 ? 8 : (kType == T::kQ5_0 ? 16 : 0);
+  const __m256i offset = _mm256_set1_epi8(kOffset);
+  const uint8_t* rows[kR];
+  for (int r = 0; r < kR; ++r) {
+    rows[r] = static_cast<const uint8_t*>(args.weights) +
+              static_cast<size_t>(r0 + r) * args.weight_stride;
+  }
+  const uint8_t* y =
+      static_cast<const uint8_t*>(args.acts) + static_cast<size_t>(t) * args.act_stride;
+  __m256 acc[kR];
+  float mins[kR];
+  SAVOIR_UNROLL
+  for (int r = 0; r < kR; ++r) {
+    acc[r] = _mm256_setzero_ps();
+    mins[r] = 0;
+  }
+  const int64_t nb = args.cols / kQK;
+  for (int64_t i = 0; i < nb; ++i) {
+    const uint8_t* yb = y + i * A::kBytes;
+    const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(yb + A::kQs));
+    const float dy = HalfAt(yb);
+    // Q8_0 is signed x signed: take |w| as the unsigned operand and move the sign onto y.
+    __m256i base = _mm256_setzero_si256();
+    if constexpr (kOffset != 0) base = _mm256_sub_epi32(base, _mm256_dpbusd_epi32(base, offset, v));
+    SAVOIR_UNROLL
+    for (int r = 0; r < kR; ++r) {
+      const uint8_t* xb = rows[r] + i * F::kBytes;
+      const __m256i q = Levels32<kType>(xb);
+      __m256i dot;
+      if constexpr (kType == T::kQ8_0) {
+        dot = _mm256_dpbusd_epi32(base, _mm256_abs_epi8(q), _mm256_sign_epi8(v, q));
+      } else {
+        dot = _mm256_dpbusd_epi32(base, q, v);
+      }
+      if constexpr (F::kAsym) mins[r] += HalfAt(xb + 2) * HalfAt(yb + 2);
+      acc[r] = _mm256_fmadd_ps(_mm256_set1_ps(HalfAt(xb) * dy), _mm256_cvtepi32_ps(dot), acc[r]);
+    }
+  }
+  for (int r = 0; r < kR; ++r) {
+    args.out[static_cast<size_t>(t) * args.out_stride + static_cast<size_t>(r0 + r)] =
+        HorizontalSum256(acc[r]) + mins[r];
+  }
+}
+
+template <T kType>
+void MatVec32(const MatMulArgs& args) {
+  for (int64_t t = 0; t < args.n_tokens; ++t) {
+    int64_t r = args.row_begin;
+    for (; r + 4 <= args.row_end; r += 4) MatVecRows32<kType, 4>(args, r, t);
+    for (; r < args.row_end; ++r) MatVecRows32<kType, 1>(args, r, t);
+  }
+}
+
 template <T kType, MatMulFn kFewTokens>
 void MatMul32(const MatMulArgs& args) {
   using F = Format32<kType>;
@@ -582,11 +668,11 @@ void SetMatMul(KernelTable* t, T type, MatMulFn mm) {
 
 void FillAvx512Kernels(KernelTable* t) {
   t->level = KernelLevel::kAvx512;
-  SetMatMul(t, T::kQ8_0, MatMul32<T::kQ8_0, avx2::MatMulQ8_0>);
-  SetMatMul(t, T::kQ4_0, MatMul32<T::kQ4_0, avx2::MatMulQ4_0>);
-  SetMatMul(t, T::kQ5_0, MatMul32<T::kQ5_0, avx2::MatMulQ5_0>);
-  SetMatMul(t, T::kQ4_1, MatMul32<T::kQ4_1, avx2::MatMulQ4_1>);
-  SetMatMul(t, T::kQ5_1, MatMul32<T::kQ5_1, avx2::MatMulQ5_1>);
+  SetMatMul(t, T::kQ8_0, MatMul32<T::kQ8_0, MatVec32<T::kQ8_0>>);
+  SetMatMul(t, T::kQ4_0, MatMul32<T::kQ4_0, MatVec32<T::kQ4_0>>);
+  SetMatMul(t, T::kQ5_0, MatMul32<T::kQ5_0, MatVec32<T::kQ5_0>>);
+  SetMatMul(t, T::kQ4_1, MatMul32<T::kQ4_1, MatVec32<T::kQ4_1>>);
+  SetMatMul(t, T::kQ5_1, MatMul32<T::kQ5_1, MatVec32<T::kQ5_1>>);
   SetMatMul(t, T::kQ4_K, MatMulK<T::kQ4_K, avx2::MatMulQ4K>);
   SetMatMul(t, T::kQ5_K, MatMulK<T::kQ5_K, avx2::MatMulQ5K>);
   SetMatMul(t, T::kQ6_K, MatMulK<T::kQ6_K, avx2::MatMulQ6K>);
