@@ -222,6 +222,20 @@ void BenchMatMul(const KernelTable& table, TensorType type, const Options& optio
   }
 }
 
+// Cost of one ParallelFor with a trivial body, as the engine pays it per matrix product.
+void BenchPool(const Options& options) {
+  for (int threads : options.threads) {
+    ThreadPool pool(threads);
+    std::vector<int64_t> sink(static_cast<size_t>(threads) * 16);
+    const Timing t = Measure(options.quick ? 1000 : 20000, threads, [&] {
+      pool.ParallelFor(threads * 4, [&](int64_t task, int thread) {
+        sink[static_cast<size_t>(thread) * 16] += task;
+      });
+    });
+    std::printf("ParallelFor(%d tasks) threads=%d  %.2f us\n", threads * 4, threads, t.wall * 1e6);
+  }
+}
+
 int Main(int argc, char** argv) {
   Options options;
   if (!ParseOptions(argc, argv, &options)) return 2;
@@ -232,6 +246,7 @@ int Main(int argc, char** argv) {
   }
   const KernelTable& table = GetKernelTable(*level);
   std::printf("kernel level: %s\n", std::string(KernelLevelName(*level)).c_str());
+  BenchPool(options);
   for (TensorType type : options.types) {
     BenchMatVec(table, type, options);
     BenchMatMul(table, type, options, 4864, FitCols(type, 896));

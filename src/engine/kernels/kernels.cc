@@ -79,8 +79,10 @@ bool IsKernelLevelSupported(KernelLevel level) {
     case KernelLevel::kAvx2:
       return avx2;
     case KernelLevel::kAvx512:
+      // Every flag kernels_avx512.cc is compiled with (the compiler may use any of them).
       return avx2 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-             __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni");
+             __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq") &&
+             __builtin_cpu_supports("avx512vnni");
   }
   return false;
 #else
