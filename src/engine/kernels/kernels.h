@@ -120,6 +120,8 @@ struct F32Kernels {
   void (*mul)(const float* a, const float* b, float* out, int64_t n) = nullptr;
   void (*scale)(const float* x, float s, float* out, int64_t n) = nullptr;
   void (*axpy)(float a, const float* x, float* y, int64_t n) = nullptr;
+  // y += a * x for a row of IEEE halves (an F16 value cache in attention).
+  void (*axpy_f16)(float a, const uint16_t* x, float* y, int64_t n) = nullptr;
   // Sum of a[i] * b[i].
   float (*dot)(const float* a, const float* b, int64_t n) = nullptr;
 };

@@ -1377,6 +1377,16 @@ void Axpy(float a, const float* x, float* y, int64_t n) {
   for (; i < n; ++i) y[i] += a * x[i];
 }
 
+void AxpyF16(float a, const uint16_t* x, float* y, int64_t n) {
+  const __m256 av = _mm256_set1_ps(a);
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m256 xv = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(x + i)));
+    _mm256_storeu_ps(y + i, _mm256_fmadd_ps(av, xv, _mm256_loadu_ps(y + i)));
+  }
+  for (; i < n; ++i) y[i] += a * _cvtsh_ss(x[i]);
+}
+
 float Dot(const float* a, const float* b, int64_t n) { return VecDotF32(n, a, b); }
 
 void SetKernels(KernelTable* t, TensorType type, VecDotFn dot, MatMulFn mm) {
@@ -1434,6 +1444,7 @@ void FillAvx2Kernels(KernelTable* t) {
   f.mul = Mul;
   f.scale = Scale;
   f.axpy = Axpy;
+  f.axpy_f16 = AxpyF16;
   f.dot = Dot;
 }
 

@@ -443,7 +443,8 @@ TEST_P(LevelTest, TableIsComplete) {
         reinterpret_cast<const void*>(f.swiglu), reinterpret_cast<const void*>(f.gelu),
         reinterpret_cast<const void*>(f.rope), reinterpret_cast<const void*>(f.add),
         reinterpret_cast<const void*>(f.mul), reinterpret_cast<const void*>(f.scale),
-        reinterpret_cast<const void*>(f.axpy), reinterpret_cast<const void*>(f.dot)}) {
+        reinterpret_cast<const void*>(f.axpy), reinterpret_cast<const void*>(f.axpy_f16),
+        reinterpret_cast<const void*>(f.dot)}) {
     EXPECT_NE(fn, nullptr);
   }
 }
@@ -690,6 +691,13 @@ TEST_P(LevelTest, ElementwiseMatchReference) {
     want = b;
     table().f32.axpy(1.5f, a.data(), got.data(), n);
     Scalar().f32.axpy(1.5f, a.data(), want.data(), n);
+    EXPECT_LE(Nmse(got, want), 1e-14);
+    std::vector<uint16_t> a16(static_cast<size_t>(n));
+    for (int64_t i = 0; i < n; ++i) a16[i] = FloatToHalf(a[i]);
+    got = b;
+    want = b;
+    table().f32.axpy_f16(-0.75f, a16.data(), got.data(), n);
+    for (int64_t i = 0; i < n; ++i) want[i] += -0.75f * HalfToFloat(a16[i]);
     EXPECT_LE(Nmse(got, want), 1e-14);
     const float d_got = table().f32.dot(a.data(), b.data(), n);
     const float d_want = Scalar().f32.dot(a.data(), b.data(), n);
