@@ -102,18 +102,6 @@ std::vector<uint8_t> Quantize(const KernelTable& table, TensorType type,
   return out;
 }
 
-// Splits [0, rows) into tasks of whole kMatMulRowAlign tiles and runs MatMul on the pool.
-void ParallelMatMul(const KernelTable& table, ThreadPool& pool, MatMulArgs args, int64_t rows) {
-  const int64_t tiles = (rows + kMatMulRowAlign - 1) / kMatMulRowAlign;
-  const int64_t tasks = std::min<int64_t>(tiles, pool.num_threads() * 4);
-  pool.ParallelFor(tasks, [&](int64_t task, int) {
-    MatMulArgs part = args;
-    part.row_begin = std::min(rows, tiles * task / tasks * kMatMulRowAlign);
-    part.row_end = std::min(rows, tiles * (task + 1) / tasks * kMatMulRowAlign);
-    MatMul(table, part);
-  });
-}
-
 double CpuSeconds() {
   timespec ts;
   clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
@@ -173,12 +161,13 @@ void BenchMatVec(const KernelTable& table, TensorType type, const Options& optio
     args.out = out.data();
     args.out_stride = kRows;
     args.weights = w.data();
+    args.row_end = kRows;
     const int reps = options.quick ? 20 : 200;
-    const Timing hot = Measure(reps, threads, [&] { ParallelMatMul(table, pool, args, kRows); });
+    const Timing hot = Measure(reps, threads, [&] { ParallelMatMul(table, pool, args); });
     size_t next = 0;
     const Timing cold = Measure(reps, threads, [&] {
       args.weights = pool_bytes.data() + (next++ % copies) * w.size();
-      ParallelMatMul(table, pool, args, kRows);
+      ParallelMatMul(table, pool, args);
     });
     const double bytes = static_cast<double>(w.size());
     std::printf("%-5s matvec 4864x%-5ld threads=%d  cache %6.1f GB/s  dram %6.1f GB/s",
@@ -211,8 +200,9 @@ void BenchMatMul(const KernelTable& table, TensorType type, const Options& optio
     args.n_tokens = n;
     args.out = out.data();
     args.out_stride = static_cast<size_t>(rows);
+    args.row_end = rows;
     const Timing t =
-        Measure(options.quick ? 2 : 5, threads, [&] { ParallelMatMul(table, pool, args, rows); });
+        Measure(options.quick ? 2 : 5, threads, [&] { ParallelMatMul(table, pool, args); });
     const double flop = 2.0 * static_cast<double>(rows * cols * n);
     std::printf("%-5s matmul %4ldx%-4ld n=%ld threads=%d  %6.1f GFLOP/s",
                 std::string(TensorTypeName(type)).c_str(), static_cast<long>(rows),

@@ -588,6 +588,17 @@ TEST_P(LevelTest, RowRangesSplitAcrossThreadsMatchOneCall) {
       });
       EXPECT_EQ(split, whole) << TypeName(type) << " step=" << step;
     }
+    std::fill(split.begin(), split.end(), 0.0f);
+    args.out = split.data();
+    args.row_begin = 5;  // not on a tile boundary
+    args.row_end = rows;
+    ParallelMatMul(table(), pool, args);
+    for (int64_t t = 0; t < tokens; ++t) {
+      for (int64_t r = 0; r < rows; ++r) {
+        const size_t i = static_cast<size_t>(t * rows + r);
+        ASSERT_EQ(split[i], r < 5 ? 0.0f : whole[i]) << TypeName(type) << " row " << r;
+      }
+    }
   }
 }
 
