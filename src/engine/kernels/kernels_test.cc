@@ -506,9 +506,11 @@ struct MatMulCase {
 
 TEST_P(LevelTest, MatMulMatchesDotByDot) {
   const std::vector<MatMulCase> cases = {
-      {64, 256, 1, 0, 64},   {48, 512, 3, 0, 48},   {40, 768, 4, 5, 37},
-      {33, 256, 7, 0, 33},   {32, 4864, 9, 16, 32}, {130, 896 * 2, 16, 3, 130},
+      {64, 256, 1, 0, 64},   {48, 512, 3, 0, 48},
+      {40, 768, 4, 5, 37},   {33, 256, 7, 0, 33},
+      {32, 4864, 9, 16, 32}, {130, 896 * 2, 16, 3, 130},
       {24, 2560, 33, 8, 24}, {17, 256, 64, 0, 17},
+      {20, 256, 300, 2, 20},  // more tokens than one token block (256)
   };
   for (const MatMulCase& c : cases) {
     const std::vector<float> w = RandomVector(static_cast<size_t>(c.rows * c.cols), 23, 1.0f);
