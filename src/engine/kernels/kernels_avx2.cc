@@ -671,10 +671,14 @@ void MatVecRows32(const MatMulArgs& args, int64_t r0, int64_t t) {
 
 template <TensorType kType>
 void MatVec32(const MatMulArgs& args) {
-  for (int64_t t = 0; t < args.n_tokens; ++t) {
-    int64_t r = args.row_begin;
-    for (; r + 4 <= args.row_end; r += 4) MatVecRows32<kType, 4>(args, r, t);
-    for (; r < args.row_end; ++r) MatVecRows32<kType, 1>(args, r, t);
+  // Rows outside, tokens inside: a group of rows is read from memory once and reused from L1
+  // for every token.
+  int64_t r = args.row_begin;
+  for (; r + 4 <= args.row_end; r += 4) {
+    for (int64_t t = 0; t < args.n_tokens; ++t) MatVecRows32<kType, 4>(args, r, t);
+  }
+  for (; r < args.row_end; ++r) {
+    for (int64_t t = 0; t < args.n_tokens; ++t) MatVecRows32<kType, 1>(args, r, t);
   }
 }
 
