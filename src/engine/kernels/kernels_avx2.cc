@@ -613,9 +613,10 @@ inline MatMulArgs TokenSlice(const MatMulArgs& args, int64_t t0) {
   return sub;
 }
 
-// Few-token products of the 32-element formats: kR rows at a time share each activation
-// block, its scale and (for Q4_0/Q5_0) its offset term. The 4- and 5-bit symmetric formats take
-// the levels unsigned: sum (q - o) y = maddubs(q, y) - maddubs(o, y), cheaper than signing.
+// Few-token products of the 32-element formats: kR rows (MatVec32 uses 1, see there) share
+// each activation block, its scale and (for Q4_0/Q5_0) its offset term. The 4- and 5-bit
+// symmetric formats take the levels unsigned: sum (q - o) y = maddubs(q, y) - maddubs(o, y),
+// cheaper than signing.
 template <TensorType kType, int kR>
 void MatVecRows32(const MatMulArgs& args, int64_t r0, int64_t t) {
   using F = Format32<kType>;

@@ -6,8 +6,8 @@
 // signed bytes and accumulates into int32 in one instruction, with no int16 saturation. The
 // weights go in as the unsigned operand: K-quant levels already are unsigned; signed 32-element
 // formats are stored biased by +128 and the bias is removed with the activation block sums
-// (sum (w + 128) y = sum w y + 128 sum y). Decode keeps the AVX2 vec-dots, which already run at
-// memory speed.
+// (sum (w + 128) y = sum w y + 128 sum y). Decode of the 32-element formats uses 256-bit VNNI
+// (MatVec32); K-quant and float decode keep the AVX2 kernels, which already run at memory speed.
 #include <immintrin.h>
 
 #include <cstring>
@@ -318,8 +318,8 @@ struct Kernel32Of {
 
 // Few-token products (decode) of the 32-element formats on 256-bit vectors: VPDPBUSD takes the
 // unsigned levels directly (one instruction for maddubs + madd), the Q5 fifth bits come from a
-// mask register, and kR rows share each activation block, its scale and its offset term
-// sum(offset * y) (levels q stand for q - offset in Q4_0/Q5_0).
+// mask register, and kR rows (MatVec32 uses 1) share each activation block, its scale and its
+// offset term sum(offset * y) (levels q stand for q - offset in Q4_0/Q5_0).
 template <T kType>
 inline __m256i Levels32(const uint8_t* block) {
   if constexpr (kType == T::kQ8_0) {
