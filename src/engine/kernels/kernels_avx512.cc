@@ -345,62 +345,92 @@ inline float HorizontalSum256(__m256 v) {
   return _mm_cvtss_f32(s);
 }
 
-template <T kType, int kR>
-void MatVecRows32(const MatMulArgs& args, int64_t r0, int64_t t) {
-  using F = Format32<kType>;
-  using A = Act32<F::kAsym>;
+// Per-block terms of one activation row, computed once per chunk of columns and shared by all
+// weight rows: the scale as a float, the Q8_1 sum, and the bias -offset * sum(y) as the VPDPBUSD
+// starting value (Q4_0/Q5_0; zero otherwise).
+constexpr int64_t kTermBlocks = 256;
+
+struct ActTerms32 {
+  alignas(32) __m256i base[kTermBlocks];
+  alignas(32) float scale[kTermBlocks];
+  alignas(32) float sum[kTermBlocks];
+};
+
+template <T kType>
+void ComputeActTerms32(const uint8_t* y, int64_t nb, ActTerms32* terms) {
+  using A = Act32<Format32<kType>::kAsym>;
   constexpr int kOffset = kType == T::kQ4_0 ? 8 : (kType == T::kQ5_0 ? 16 : 0);
   const __m256i offset = _mm256_set1_epi8(kOffset);
-  const uint8_t* rows[kR];
-  for (int r = 0; r < kR; ++r) {
-    rows[r] = static_cast<const uint8_t*>(args.weights) +
-              static_cast<size_t>(r0 + r) * args.weight_stride;
-  }
-  const uint8_t* y =
-      static_cast<const uint8_t*>(args.acts) + static_cast<size_t>(t) * args.act_stride;
-  __m256 acc[kR];
-  float mins[kR];
-  SAVOIR_UNROLL
-  for (int r = 0; r < kR; ++r) {
-    acc[r] = _mm256_setzero_ps();
-    mins[r] = 0;
-  }
-  const int64_t nb = args.cols / kQK;
   for (int64_t i = 0; i < nb; ++i) {
     const uint8_t* yb = y + i * A::kBytes;
-    const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(yb + A::kQs));
-    const float dy = HalfAt(yb);
-    // Q8_0 is signed x signed: take |w| as the unsigned operand and move the sign onto y.
+    terms->scale[i] = HalfAt(yb);
+    if constexpr (A::kQs == 4) terms->sum[i] = HalfAt(yb + 2);
     __m256i base = _mm256_setzero_si256();
-    if constexpr (kOffset != 0) base = _mm256_sub_epi32(base, _mm256_dpbusd_epi32(base, offset, v));
-    SAVOIR_UNROLL
-    for (int r = 0; r < kR; ++r) {
-      const uint8_t* xb = rows[r] + i * F::kBytes;
-      const __m256i q = Levels32<kType>(xb);
-      __m256i dot;
-      if constexpr (kType == T::kQ8_0) {
-        dot = _mm256_dpbusd_epi32(base, _mm256_abs_epi8(q), _mm256_sign_epi8(v, q));
-      } else {
-        dot = _mm256_dpbusd_epi32(base, q, v);
-      }
-      if constexpr (F::kAsym) mins[r] += HalfAt(xb + 2) * HalfAt(yb + 2);
-      acc[r] = _mm256_fmadd_ps(_mm256_set1_ps(HalfAt(xb) * dy), _mm256_cvtepi32_ps(dot), acc[r]);
+    if constexpr (kOffset != 0) {
+      const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(yb + A::kQs));
+      base = _mm256_sub_epi32(base, _mm256_dpbusd_epi32(base, offset, v));
     }
-  }
-  for (int r = 0; r < kR; ++r) {
-    args.out[static_cast<size_t>(t) * args.out_stride + static_cast<size_t>(r0 + r)] =
-        HorizontalSum256(acc[r]) + mins[r];
+    terms->base[i] = base;
   }
 }
 
 template <T kType>
+float MatVecRow32(const uint8_t* x, const uint8_t* y, int64_t nb, const ActTerms32& terms) {
+  using F = Format32<kType>;
+  using A = Act32<F::kAsym>;
+  auto block = [&](int64_t i, __m256 acc, float* mins) {
+    const uint8_t* xb = x + i * F::kBytes;
+    const __m256i v =
+        _mm256_loadu_si256(reinterpret_cast<const __m256i*>(y + i * A::kBytes + A::kQs));
+    const __m256i q = Levels32<kType>(xb);
+    __m256i dot;
+    if constexpr (kType == T::kQ8_0) {
+      // Signed x signed: |w| as the unsigned operand, the sign moved onto y.
+      dot = _mm256_dpbusd_epi32(terms.base[i], _mm256_abs_epi8(q), _mm256_sign_epi8(v, q));
+    } else {
+      dot = _mm256_dpbusd_epi32(terms.base[i], q, v);
+    }
+    if constexpr (F::kAsym) *mins += HalfAt(xb + 2) * terms.sum[i];
+    return _mm256_fmadd_ps(_mm256_set1_ps(HalfAt(xb) * terms.scale[i]), _mm256_cvtepi32_ps(dot),
+                           acc);
+  };
+  __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+  float mins0 = 0, mins1 = 0;
+  int64_t i = 0;
+  for (; i + 2 <= nb; i += 2) {
+    acc0 = block(i, acc0, &mins0);
+    acc1 = block(i + 1, acc1, &mins1);
+  }
+  if (i < nb) acc0 = block(i, acc0, &mins0);
+  return HorizontalSum256(_mm256_add_ps(acc0, acc1)) + (mins0 + mins1);
+}
+
+template <T kType>
 void MatVec32(const MatMulArgs& args) {
-  // One row at a time, every token per row: the row is read from memory once, as a single
-  // sequential stream. Interleaving several rows (to share the activation work) was measured
-  // 3x slower once the weights come from DRAM: the hardware prefetcher stops following two or
-  // more streams within a page (7.5 vs 2.1 GB/s for Q8_0 on the Zen 4 development machine).
-  for (int64_t r = args.row_begin; r < args.row_end; ++r) {
-    for (int64_t t = 0; t < args.n_tokens; ++t) MatVecRows32<kType, 1>(args, r, t);
+  using F = Format32<kType>;
+  using A = Act32<F::kAsym>;
+  static_assert(kMinTiledTokens <= 4, "callers send at most 3 tokens here");
+  ActTerms32 terms[3];
+  const int64_t n_tokens = MinI64(args.n_tokens, 3);
+  const int64_t nb_total = args.cols / kQK;
+  const auto* w = static_cast<const uint8_t*>(args.weights);
+  const auto* a = static_cast<const uint8_t*>(args.acts);
+  for (int64_t b0 = 0; b0 < nb_total; b0 += kTermBlocks) {
+    const int64_t nb = MinI64(kTermBlocks, nb_total - b0);
+    for (int64_t t = 0; t < n_tokens; ++t) {
+      ComputeActTerms32<kType>(a + static_cast<size_t>(t) * args.act_stride + b0 * A::kBytes, nb,
+                               &terms[t]);
+    }
+    // One row at a time, read as one sequential stream (see kernels_avx2.cc, MatVec32).
+    for (int64_t r = args.row_begin; r < args.row_end; ++r) {
+      const uint8_t* x = w + static_cast<size_t>(r) * args.weight_stride + b0 * F::kBytes;
+      for (int64_t t = 0; t < n_tokens; ++t) {
+        const uint8_t* y = a + static_cast<size_t>(t) * args.act_stride + b0 * A::kBytes;
+        const float v = MatVecRow32<kType>(x, y, nb, terms[t]);
+        float& o = args.out[static_cast<size_t>(t) * args.out_stride + static_cast<size_t>(r)];
+        o = b0 == 0 ? v : o + v;
+      }
+    }
   }
 }
 
