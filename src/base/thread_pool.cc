@@ -1,6 +1,7 @@
 #include "base/thread_pool.h"
 
 #include <algorithm>
+#include <cassert>
 #include <chrono>
 
 namespace savoir {
@@ -37,37 +38,56 @@ ThreadPool::~ThreadPool() {
   for (std::thread& worker : workers_) worker.join();
 }
 
-void ThreadPool::DrainTasks(int thread_index) {
+namespace {
+
+constexpr uint64_t kFieldMask = (uint64_t{1} << 20) - 1;
+
+uint64_t ClaimWord(uint32_t generation, int64_t n_tasks) {
+  return (static_cast<uint64_t>(generation & 0xFFFFFF) << 40) |
+         (static_cast<uint64_t>(n_tasks) << 20);
+}
+
+}  // namespace
+
+void ThreadPool::DrainTasks(uint32_t generation, int thread_index) {
+  uint64_t word = claim_.load(std::memory_order_acquire);
   for (;;) {
-    const int64_t task = next_task_.fetch_add(1, std::memory_order_relaxed);
-    if (task >= job_tasks_) return;
-    job_call_(job_ctx_, task, thread_index);
+    if ((word >> 40) != (generation & 0xFFFFFF)) return;  // that job is over
+    const uint64_t next = word & kFieldMask;
+    if (next >= ((word >> 20) & kFieldMask)) return;  // every task is taken
+    if (!claim_.compare_exchange_weak(word, word + 1, std::memory_order_acquire,
+                                      std::memory_order_acquire)) {
+      continue;  // `word` was reloaded
+    }
+    job_call_(job_ctx_, static_cast<int64_t>(next), thread_index);
+    pending_.fetch_sub(1, std::memory_order_release);
+    word = claim_.load(std::memory_order_acquire);
   }
 }
 
 void ThreadPool::Run(int64_t n_tasks, void* ctx, Trampoline call) {
   if (n_tasks <= 0) return;
+  assert(n_tasks < kMaxTasks);
   if (workers_.empty() || n_tasks == 1) {
     for (int64_t task = 0; task < n_tasks; ++task) call(ctx, task, 0);
     return;
   }
   job_ctx_ = ctx;
   job_call_ = call;
-  job_tasks_ = n_tasks;
-  next_task_.store(0, std::memory_order_relaxed);
-  finished_.store(0, std::memory_order_relaxed);
+  pending_.store(n_tasks, std::memory_order_relaxed);
+  const uint32_t generation = generation_.load(std::memory_order_relaxed) + 1;
+  claim_.store(ClaimWord(generation, n_tasks), std::memory_order_release);
   // seq_cst pairs with the sleepers_ increment in WorkerLoop: either the worker sees the new
   // generation before it sleeps, or this thread sees it sleeping and wakes it.
-  generation_.fetch_add(1, std::memory_order_seq_cst);
+  generation_.store(generation, std::memory_order_seq_cst);
   if (sleepers_.load(std::memory_order_seq_cst) > 0) generation_.notify_all();
 
-  DrainTasks(0);
+  DrainTasks(generation, 0);
 
-  const uint32_t n_workers = static_cast<uint32_t>(workers_.size());
   int polls = 0;
-  while (finished_.load(std::memory_order_acquire) != n_workers) {
-    // A worker may have been preempted by another process on a busy machine: after a short
-    // spin, give the core away rather than burn it.
+  while (pending_.load(std::memory_order_acquire) != 0) {
+    // Another thread is finishing a task; it may have been preempted on a busy machine, so
+    // after a short spin give the core away rather than burn it.
     if (++polls < 4096) {
       CpuRelax();
     } else {
@@ -95,8 +115,7 @@ void ThreadPool::WorkerLoop(int thread_index) {
     }
     seen = current;
     if (stop_.load(std::memory_order_relaxed)) return;
-    DrainTasks(thread_index);
-    finished_.fetch_add(1, std::memory_order_release);
+    DrainTasks(current, thread_index);
   }
 }
 

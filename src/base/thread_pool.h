@@ -34,13 +34,17 @@ class ThreadPool {
   ThreadPool(const ThreadPool&) = delete;
   ThreadPool& operator=(const ThreadPool&) = delete;
 
+  static constexpr int64_t kMaxTasks = int64_t{1} << 20;
+
   // Threads that run tasks, the caller included.
   int num_threads() const { return num_threads_; }
 
   // Calls fn(task_index, thread_index) once for every task_index in [0, n_tasks), spread over
   // the pool's threads (thread_index in [0, num_threads())), and returns when all calls have
-  // returned. Tasks are handed out dynamically in increasing order; a thread may run several.
-  // `fn` must not throw and must not call ParallelFor. n_tasks <= 0 returns at once.
+  // returned. Tasks are handed out dynamically in increasing order; a thread may run several, and
+  // the caller runs them all itself if the workers are slow to wake (a busy machine), rather than
+  // wait for them. `fn` must not throw and must not call ParallelFor. n_tasks <= 0 returns at
+  // once; n_tasks must be below kMaxTasks.
   template <typename Fn>
   void ParallelFor(int64_t n_tasks, Fn&& fn) {
     using F = std::remove_reference_t<Fn>;
@@ -53,24 +57,26 @@ class ThreadPool {
 
   void Run(int64_t n_tasks, void* ctx, Trampoline call);
   void WorkerLoop(int thread_index);
-  // Takes tasks from the shared counter until none are left.
-  void DrainTasks(int thread_index);
+  // Claims and runs tasks of job `generation` until none are left.
+  void DrainTasks(uint32_t generation, int thread_index);
 
   const int num_threads_;
   std::vector<std::thread> workers_;
 
-  // The current job. Written by the caller before `generation_` is bumped (release) and read by
-  // workers after they observe the bump (acquire); never written while workers run it.
+  // The current job. Written by the caller before it publishes the job in `claim_` (release);
+  // a thread reads them only after claiming a task of that job (acquire), and the caller does
+  // not rewrite them before every claimed task has finished.
   void* job_ctx_ = nullptr;
   Trampoline job_call_ = nullptr;
-  int64_t job_tasks_ = 0;
 
-  // Incremented once per ParallelFor; workers wait for it to change.
+  // Bumped once per ParallelFor (and at destruction); idle workers wait for it to change.
   alignas(64) std::atomic<uint32_t> generation_{0};
-  // Next task index to hand out.
-  alignas(64) std::atomic<int64_t> next_task_{0};
-  // Workers that have finished the current generation.
-  alignas(64) std::atomic<uint32_t> finished_{0};
+  // The claim word: job generation (low 24 bits) << 40 | task count << 20 | next task index.
+  // Claiming is a compare-and-swap on the whole word, so a worker that wakes late can never
+  // claim a task of a job that has ended or of a later job than the one it checked.
+  alignas(64) std::atomic<uint64_t> claim_{0};
+  // Tasks of the current job not finished yet; the caller returns when it reaches 0.
+  alignas(64) std::atomic<int64_t> pending_{0};
   // Workers blocked in generation_.wait(); the caller only issues a wake-up when this is > 0.
   std::atomic<int> sleepers_{0};
   std::atomic<bool> stop_{false};

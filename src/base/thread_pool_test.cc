@@ -69,6 +69,25 @@ TEST(ThreadPoolTest, ManyBackToBackLoopsAndSleepingWorkers) {
   EXPECT_EQ(total.load(), 2000 * 15);
 }
 
+TEST(ThreadPoolTest, LateWorkersNeverRunTasksOfAnotherJob) {
+  // Thousands of short jobs with their own state: a worker that wakes up late for one job must
+  // not claim a task of it once it has ended, nor run a later job's task with stale state.
+  ThreadPool pool(4);
+  for (int job = 0; job < 5000; ++job) {
+    const int64_t n = 1 + job % 9;
+    std::vector<std::atomic<int>> hits(static_cast<size_t>(n));
+    const int tag = job;
+    std::atomic<int> wrong_tag{0};
+    pool.ParallelFor(n, [&hits, &wrong_tag, tag, job](int64_t task, int) {
+      if (tag != job) wrong_tag.fetch_add(1);
+      hits[static_cast<size_t>(task)].fetch_add(1);
+    });
+    ASSERT_EQ(wrong_tag.load(), 0);
+    for (int64_t i = 0; i < n; ++i) ASSERT_EQ(hits[static_cast<size_t>(i)].load(), 1) << job;
+    if (job % 1000 == 999) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+}
+
 TEST(ThreadPoolTest, ResultsAreVisibleToTheCaller) {
   ThreadPool pool(4);
   std::vector<int64_t> out(4096, 0);

@@ -1,11 +1,13 @@
 #include "engine/kernels/kernels.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <string>
 
+#include "base/thread_pool.h"
 #include "engine/kernels/kernels_internal.h"
 
 #if defined(__x86_64__)
@@ -79,8 +81,10 @@ bool IsKernelLevelSupported(KernelLevel level) {
     case KernelLevel::kAvx2:
       return avx2;
     case KernelLevel::kAvx512:
+      // Every flag kernels_avx512.cc is compiled with (the compiler may use any of them).
       return avx2 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-             __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni");
+             __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq") &&
+             __builtin_cpu_supports("avx512vnni");
   }
   return false;
 #else
@@ -133,6 +137,22 @@ const TypeKernels& KernelsFor(const KernelTable& table, TensorType type) {
 
 void MatMul(const KernelTable& table, const MatMulArgs& args) {
   KernelsFor(table, args.type).mat_mul(args);
+}
+
+void ParallelMatMul(const KernelTable& table, ThreadPool& pool, const MatMulArgs& args) {
+  const int64_t first_tile = args.row_begin / kMatMulRowAlign;
+  const int64_t end_tile = (args.row_end + kMatMulRowAlign - 1) / kMatMulRowAlign;
+  const int64_t tiles = end_tile - first_tile;
+  if (tiles <= 0) return;
+  const int64_t tasks = std::min<int64_t>(tiles, int64_t{4} * pool.num_threads());
+  pool.ParallelFor(tasks, [&](int64_t task, int) {
+    MatMulArgs part = args;
+    part.row_begin =
+        std::max(args.row_begin, (first_tile + tiles * task / tasks) * kMatMulRowAlign);
+    part.row_end =
+        std::min(args.row_end, (first_tile + tiles * (task + 1) / tasks) * kMatMulRowAlign);
+    if (part.row_begin < part.row_end) MatMul(table, part);
+  });
 }
 
 void RopeCosSin(int64_t pos, int64_t n_rot, float freq_base, float freq_scale, float* cos_sin) {

@@ -29,6 +29,10 @@
 #include "base/status.h"
 #include "engine/core/tensor_type.h"
 
+namespace savoir {
+class ThreadPool;
+}  // namespace savoir
+
 namespace savoir::engine::kernels {
 
 enum class KernelLevel : int { kScalar = 0, kAvx2 = 1, kAvx512 = 2 };
@@ -120,6 +124,8 @@ struct F32Kernels {
   void (*mul)(const float* a, const float* b, float* out, int64_t n) = nullptr;
   void (*scale)(const float* x, float s, float* out, int64_t n) = nullptr;
   void (*axpy)(float a, const float* x, float* y, int64_t n) = nullptr;
+  // y += a * x for a row of IEEE halves (an F16 value cache in attention).
+  void (*axpy_f16)(float a, const uint16_t* x, float* y, int64_t n) = nullptr;
   // Sum of a[i] * b[i].
   float (*dot)(const float* a, const float* b, int64_t n) = nullptr;
 };
@@ -142,6 +148,11 @@ const TypeKernels& KernelsFor(const KernelTable& table, TensorType type);
 
 // Runs args.type's MatMul from `table`. The type must have one (IsComputeTensorType).
 void MatMul(const KernelTable& table, const MatMulArgs& args);
+
+// Runs args.type's MatMul over rows [args.row_begin, args.row_end) split across `pool`: tasks of
+// whole kMatMulRowAlign-row tiles, about four per thread so that a slow thread is balanced by the
+// others. Blocks until done; must not be called from inside a pool task.
+void ParallelMatMul(const KernelTable& table, ThreadPool& pool, const MatMulArgs& args);
 
 // Fills cos_sin[2i], cos_sin[2i+1] with cos and sin of pos * freq_scale * freq_base^(-2i/n_rot)
 // for i in [0, n_rot/2), the angles that RoPE rotates by (ggml's rope without YaRN ramps).

@@ -6,13 +6,17 @@
 // signed bytes and accumulates into int32 in one instruction, with no int16 saturation. The
 // weights go in as the unsigned operand: K-quant levels already are unsigned; signed 32-element
 // formats are stored biased by +128 and the bias is removed with the activation block sums
-// (sum (w + 128) y = sum w y + 128 sum y). Decode keeps the AVX2 vec-dots, which already run at
-// memory speed.
+// (sum (w + 128) y = sum w y + 128 sum y). Decode of the 32-element formats uses 256-bit VNNI
+// (MatVec32); K-quant and float decode keep the AVX2 kernels, which already run at memory speed.
 #include <immintrin.h>
 
 #include <cstring>
 
 #include "engine/kernels/kernels_internal.h"
+
+// Loops over tokens, steps and sub-blocks inside the micro-kernels have compile-time trip counts
+// and must be unrolled completely, or their accumulator arrays spill to the stack.
+#define SAVOIR_UNROLL _Pragma("GCC unroll 16")
 
 namespace savoir::engine::kernels {
 namespace {
@@ -20,6 +24,10 @@ namespace {
 using T = TensorType;
 
 inline int64_t MinI64(int64_t a, int64_t b) { return a < b ? a : b; }
+
+// int32 -> float. The zero-masked form: GCC 12 warns about the undefined source register that
+// _mm512_cvtepi32_ps passes to its builtin (GCC bug 105593); the code is the same instruction.
+inline __m512 ToFloat(__m512i v) { return _mm512_maskz_cvtepi32_ps(0xFFFF, v); }
 
 inline uint32_t LoadU32(const void* p) {
   uint32_t v;
@@ -86,19 +94,6 @@ constexpr int kTileRows = 16;
 constexpr int kTileCols = 8;
 constexpr int64_t kMinTiledTokens = 4;
 constexpr int64_t kTokenBlock = 256;
-
-template <VecDotFn kDot>
-void MatMulByDots(const MatMulArgs& args) {
-  const auto* w = static_cast<const uint8_t*>(args.weights);
-  const auto* a = static_cast<const uint8_t*>(args.acts);
-  for (int64_t r = args.row_begin; r < args.row_end; ++r) {
-    const uint8_t* row = w + static_cast<size_t>(r) * args.weight_stride;
-    for (int64_t t = 0; t < args.n_tokens; ++t) {
-      args.out[static_cast<size_t>(t) * args.out_stride + static_cast<size_t>(r)] =
-          kDot(args.cols, row, a + static_cast<size_t>(t) * args.act_stride);
-    }
-  }
-}
 
 inline MatMulArgs TokenSlice(const MatMulArgs& args, int64_t t0) {
   MatMulArgs sub = args;
@@ -199,16 +194,19 @@ struct Tile32 {
 template <T kType>
 void Repack32(const uint8_t* const rows[16], int64_t block0, int nblocks, Tile32* tile) {
   using F = Format32<kType>;
-  for (int b = 0; b < nblocks; ++b) {
-    __m256i v[16];
-    for (int r = 0; r < kTileRows; ++r) {
-      const uint8_t* block = rows[r] + (block0 + b) * F::kBytes;
-      v[r] = UnsignedBlock32<kType>(block);
+  // Row by row, so that each row's chunk is read as one sequential stream (interleaved reads of
+  // several rows defeat the hardware prefetcher), then transposed block by block.
+  __m256i v[kChunk32][16];
+  for (int r = 0; r < kTileRows; ++r) {
+    const uint8_t* row = rows[r] + block0 * F::kBytes;
+    for (int b = 0; b < nblocks; ++b) {
+      const uint8_t* block = row + b * F::kBytes;
+      v[b][r] = UnsignedBlock32<kType>(block);
       tile->d[b][r] = HalfAt(block);
       if constexpr (F::kAsym) tile->m[b][r] = HalfAt(block + 2);
     }
-    StoreTransposed16(v, tile->q[b][0]);
   }
+  for (int b = 0; b < nblocks; ++b) StoreTransposed16(v[b], tile->q[b][0]);
 }
 
 // -128 * (sum of the block's activation quants) for each token and block of a chunk: the
@@ -234,15 +232,19 @@ void Kernel32(const Tile32& tile, int nblocks, const TokenBlock& tb) {
   using F = Format32<kType>;
   using A = Act32<F::kAsym>;
   __m512 acc[kNC];
+  SAVOIR_UNROLL
   for (int c = 0; c < kNC; ++c) acc[c] = _mm512_setzero_ps();
   for (int b = 0; b < nblocks; ++b) {
     const uint8_t* ab = tb.act + b * A::kBytes;
     __m512i isum[kNC];
+    SAVOIR_UNROLL
     for (int c = 0; c < kNC; ++c) {
       isum[c] = F::kAsym ? _mm512_setzero_si512() : _mm512_set1_epi32(tb.bias[c * kChunk32 + b]);
     }
+    SAVOIR_UNROLL
     for (int s = 0; s < 8; ++s) {
       const __m512i w = _mm512_load_si512(tile.q[b][s]);
+      SAVOIR_UNROLL
       for (int c = 0; c < kNC; ++c) {
         const __m512i v =
             _mm512_set1_epi32(static_cast<int>(LoadU32(ab + c * tb.act_stride + A::kQs + 4 * s)));
@@ -250,16 +252,18 @@ void Kernel32(const Tile32& tile, int nblocks, const TokenBlock& tb) {
       }
     }
     const __m512 dw = _mm512_load_ps(tile.d[b]);
+    SAVOIR_UNROLL
     for (int c = 0; c < kNC; ++c) {
       const uint8_t* abc = ab + c * tb.act_stride;
-      acc[c] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum[c]),
-                               _mm512_mul_ps(dw, _mm512_set1_ps(HalfAt(abc))), acc[c]);
+      acc[c] =
+          _mm512_fmadd_ps(ToFloat(isum[c]), _mm512_mul_ps(dw, _mm512_set1_ps(HalfAt(abc))), acc[c]);
       if constexpr (F::kAsym) {
         acc[c] =
             _mm512_fmadd_ps(_mm512_load_ps(tile.m[b]), _mm512_set1_ps(HalfAt(abc + 2)), acc[c]);
       }
     }
   }
+  SAVOIR_UNROLL
   for (int c = 0; c < kNC; ++c)
     StoreRows(tb.out + c * tb.out_stride, acc[c], tb.accumulate, tb.rows);
 }
@@ -312,12 +316,130 @@ struct Kernel32Of {
   };
 };
 
-template <T kType, VecDotFn kDot>
+// Few-token products (decode) of the 32-element formats on 256-bit vectors: VPDPBUSD takes the
+// unsigned levels directly (one instruction for maddubs + madd), the Q5 fifth bits come from a
+// mask register, and kR rows (MatVec32 uses 1) share each activation block, its scale and its
+// offset term sum(offset * y) (levels q stand for q - offset in Q4_0/Q5_0).
+template <T kType>
+inline __m256i Levels32(const uint8_t* block) {
+  if constexpr (kType == T::kQ8_0) {
+    return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(block + 2));
+  } else if constexpr (kType == T::kQ4_0) {
+    return Nibbles(block + 2);
+  } else if constexpr (kType == T::kQ5_0) {
+    const __m256i low = Nibbles(block + 6);
+    return _mm256_mask_add_epi8(low, LoadU32(block + 2), low, _mm256_set1_epi8(0x10));
+  } else if constexpr (kType == T::kQ4_1) {
+    return Nibbles(block + 4);
+  } else {
+    static_assert(kType == T::kQ5_1);
+    const __m256i low = Nibbles(block + 8);
+    return _mm256_mask_add_epi8(low, LoadU32(block + 4), low, _mm256_set1_epi8(0x10));
+  }
+}
+
+inline float HorizontalSum256(__m256 v) {
+  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_add_ss(s, _mm_movehdup_ps(s));
+  return _mm_cvtss_f32(s);
+}
+
+// Per-block terms of one activation row, computed once per chunk of columns and shared by all
+// weight rows: the scale as a float, the Q8_1 sum, and the bias -offset * sum(y) as the VPDPBUSD
+// starting value (Q4_0/Q5_0; zero otherwise).
+constexpr int64_t kTermBlocks = 256;
+
+struct ActTerms32 {
+  alignas(32) __m256i base[kTermBlocks];
+  alignas(32) float scale[kTermBlocks];
+  alignas(32) float sum[kTermBlocks];
+};
+
+template <T kType>
+void ComputeActTerms32(const uint8_t* y, int64_t nb, ActTerms32* terms) {
+  using A = Act32<Format32<kType>::kAsym>;
+  constexpr int kOffset = kType == T::kQ4_0 ? 8 : (kType == T::kQ5_0 ? 16 : 0);
+  const __m256i offset = _mm256_set1_epi8(kOffset);
+  for (int64_t i = 0; i < nb; ++i) {
+    const uint8_t* yb = y + i * A::kBytes;
+    terms->scale[i] = HalfAt(yb);
+    if constexpr (A::kQs == 4) terms->sum[i] = HalfAt(yb + 2);
+    __m256i base = _mm256_setzero_si256();
+    if constexpr (kOffset != 0) {
+      const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(yb + A::kQs));
+      base = _mm256_sub_epi32(base, _mm256_dpbusd_epi32(base, offset, v));
+    }
+    terms->base[i] = base;
+  }
+}
+
+template <T kType>
+float MatVecRow32(const uint8_t* x, const uint8_t* y, int64_t nb, const ActTerms32& terms) {
+  using F = Format32<kType>;
+  using A = Act32<F::kAsym>;
+  auto block = [&](int64_t i, __m256 acc, float* mins) {
+    const uint8_t* xb = x + i * F::kBytes;
+    const __m256i v =
+        _mm256_loadu_si256(reinterpret_cast<const __m256i*>(y + i * A::kBytes + A::kQs));
+    const __m256i q = Levels32<kType>(xb);
+    __m256i dot;
+    if constexpr (kType == T::kQ8_0) {
+      // Signed x signed: |w| as the unsigned operand, the sign moved onto y.
+      dot = _mm256_dpbusd_epi32(terms.base[i], _mm256_abs_epi8(q), _mm256_sign_epi8(v, q));
+    } else {
+      dot = _mm256_dpbusd_epi32(terms.base[i], q, v);
+    }
+    if constexpr (F::kAsym) *mins += HalfAt(xb + 2) * terms.sum[i];
+    return _mm256_fmadd_ps(_mm256_set1_ps(HalfAt(xb) * terms.scale[i]), _mm256_cvtepi32_ps(dot),
+                           acc);
+  };
+  __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+  float mins0 = 0, mins1 = 0;
+  int64_t i = 0;
+  for (; i + 2 <= nb; i += 2) {
+    acc0 = block(i, acc0, &mins0);
+    acc1 = block(i + 1, acc1, &mins1);
+  }
+  if (i < nb) acc0 = block(i, acc0, &mins0);
+  return HorizontalSum256(_mm256_add_ps(acc0, acc1)) + (mins0 + mins1);
+}
+
+template <T kType>
+void MatVec32(const MatMulArgs& args) {
+  using F = Format32<kType>;
+  using A = Act32<F::kAsym>;
+  static_assert(kMinTiledTokens <= 4, "callers send at most 3 tokens here");
+  ActTerms32 terms[3];
+  const int64_t n_tokens = MinI64(args.n_tokens, 3);
+  const int64_t nb_total = args.cols / kQK;
+  const auto* w = static_cast<const uint8_t*>(args.weights);
+  const auto* a = static_cast<const uint8_t*>(args.acts);
+  for (int64_t b0 = 0; b0 < nb_total; b0 += kTermBlocks) {
+    const int64_t nb = MinI64(kTermBlocks, nb_total - b0);
+    for (int64_t t = 0; t < n_tokens; ++t) {
+      ComputeActTerms32<kType>(a + static_cast<size_t>(t) * args.act_stride + b0 * A::kBytes, nb,
+                               &terms[t]);
+    }
+    // One row at a time, read as one sequential stream (see kernels_avx2.cc, MatVec32).
+    for (int64_t r = args.row_begin; r < args.row_end; ++r) {
+      const uint8_t* x = w + static_cast<size_t>(r) * args.weight_stride + b0 * F::kBytes;
+      for (int64_t t = 0; t < n_tokens; ++t) {
+        const uint8_t* y = a + static_cast<size_t>(t) * args.act_stride + b0 * A::kBytes;
+        const float v = MatVecRow32<kType>(x, y, nb, terms[t]);
+        float& o = args.out[static_cast<size_t>(t) * args.out_stride + static_cast<size_t>(r)];
+        o = b0 == 0 ? v : o + v;
+      }
+    }
+  }
+}
+
+template <T kType, MatMulFn kFewTokens>
 void MatMul32(const MatMulArgs& args) {
   using F = Format32<kType>;
   using A = Act32<F::kAsym>;
   if (args.n_tokens < kMinTiledTokens) {
-    MatMulByDots<kDot>(args);
+    kFewTokens(args);
     return;
   }
   const int64_t nb = args.cols / kQK;
@@ -444,13 +566,19 @@ inline void UnpackSuperBlock(const uint8_t* b, __m256i v[8], int16_t* sc, int16_
 template <T kType>
 void RepackK(const uint8_t* const rows[16], int64_t sb0, int nsb, TileK* tile) {
   using F = FormatK<kType>;
-  for (int s = 0; s < nsb; ++s) {
-    __m256i v[16][8];
-    int16_t sc[16][16], mn[16][16];
-    for (int r = 0; r < kTileRows; ++r) {
-      UnpackSuperBlock<kType>(rows[r] + (sb0 + s) * F::kBytes, v[r], sc[r], mn[r], &tile->d[s][r],
-                              &tile->dmin[s][r]);
+  // Row by row (sequential reads, see Repack32), then transposed super-block by super-block.
+  __m256i levels[kChunkK][16][8];  // [super-block][row][group of 32]
+  int16_t scales[kChunkK][16][16], mins[kChunkK][16][16];
+  for (int r = 0; r < kTileRows; ++r) {
+    for (int s = 0; s < nsb; ++s) {
+      UnpackSuperBlock<kType>(rows[r] + (sb0 + s) * F::kBytes, levels[s][r], scales[s][r],
+                              mins[s][r], &tile->d[s][r], &tile->dmin[s][r]);
     }
+  }
+  for (int s = 0; s < nsb; ++s) {
+    const auto& v = levels[s];
+    const auto& sc = scales[s];
+    const auto& mn = mins[s];
     for (int g = 0; g < 8; ++g) {
       __m256i in[16];
       for (int r = 0; r < kTileRows; ++r) in[r] = v[r][g];
@@ -486,43 +614,53 @@ void KernelK(const TileK& tile, int nsb, const TokenBlock& tb) {
   using F = FormatK<kType>;
   constexpr int kSteps = 64 / F::kSubs;
   __m512 acc[kNC];
+  SAVOIR_UNROLL
   for (int c = 0; c < kNC; ++c) acc[c] = _mm512_setzero_ps();
   for (int s = 0; s < nsb; ++s) {
     const BlockQ8K* y[kNC];
+    SAVOIR_UNROLL
     for (int c = 0; c < kNC; ++c) {
       y[c] = reinterpret_cast<const BlockQ8K*>(tb.act + c * tb.act_stride) + s;
     }
     __m512i isum[kNC];
+    SAVOIR_UNROLL
     for (int c = 0; c < kNC; ++c) isum[c] = _mm512_setzero_si512();
     for (int j = 0; j < F::kSubs; ++j) {
       __m512i part[kNC];
+      SAVOIR_UNROLL
       for (int c = 0; c < kNC; ++c) part[c] = _mm512_setzero_si512();
+      SAVOIR_UNROLL
       for (int k = 0; k < kSteps; ++k) {
         const int step = j * kSteps + k;
         const __m512i w = _mm512_load_si512(tile.q[s][step]);
+        SAVOIR_UNROLL
         for (int c = 0; c < kNC; ++c) {
           const __m512i v = _mm512_set1_epi32(static_cast<int>(LoadU32(y[c]->qs + 4 * step)));
           part[c] = _mm512_dpbusd_epi32(part[c], w, v);
         }
       }
       const __m512i scale = _mm512_load_si512(tile.sc[s][j]);
+      SAVOIR_UNROLL
       for (int c = 0; c < kNC; ++c) {
         isum[c] = _mm512_add_epi32(isum[c], _mm512_mullo_epi32(part[c], scale));
       }
     }
     const __m512 d = _mm512_load_ps(tile.d[s]);
     const __m512 dmin = _mm512_load_ps(tile.dmin[s]);
+    SAVOIR_UNROLL
     for (int c = 0; c < kNC; ++c) {
       __m512i mins = _mm512_setzero_si512();
+      SAVOIR_UNROLL
       for (int p = 0; p < F::kSubs / 2; ++p) {
         mins = _mm512_dpwssd_epi32(mins, _mm512_load_si512(tile.mn[s][p]),
                                    _mm512_set1_epi32(SumPair<F::kSubs>(y[c], p)));
       }
       const __m512 dy = _mm512_set1_ps(y[c]->d);
-      acc[c] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum[c]), _mm512_mul_ps(d, dy), acc[c]);
-      acc[c] = _mm512_fnmadd_ps(_mm512_cvtepi32_ps(mins), _mm512_mul_ps(dmin, dy), acc[c]);
+      acc[c] = _mm512_fmadd_ps(ToFloat(isum[c]), _mm512_mul_ps(d, dy), acc[c]);
+      acc[c] = _mm512_fnmadd_ps(ToFloat(mins), _mm512_mul_ps(dmin, dy), acc[c]);
     }
   }
+  SAVOIR_UNROLL
   for (int c = 0; c < kNC; ++c)
     StoreRows(tb.out + c * tb.out_stride, acc[c], tb.accumulate, tb.rows);
 }
@@ -537,10 +675,10 @@ struct KernelKOf {
   };
 };
 
-template <T kType, VecDotFn kDot>
+template <T kType, MatMulFn kFewTokens>
 void MatMulK(const MatMulArgs& args) {
   if (args.n_tokens < kMinTiledTokens) {
-    MatMulByDots<kDot>(args);
+    kFewTokens(args);
     return;
   }
   const int64_t nsb_total = args.cols / kQKK;
@@ -571,14 +709,14 @@ void SetMatMul(KernelTable* t, T type, MatMulFn mm) {
 
 void FillAvx512Kernels(KernelTable* t) {
   t->level = KernelLevel::kAvx512;
-  SetMatMul(t, T::kQ8_0, MatMul32<T::kQ8_0, avx2::VecDotQ8_0>);
-  SetMatMul(t, T::kQ4_0, MatMul32<T::kQ4_0, avx2::VecDotQ4_0>);
-  SetMatMul(t, T::kQ5_0, MatMul32<T::kQ5_0, avx2::VecDotQ5_0>);
-  SetMatMul(t, T::kQ4_1, MatMul32<T::kQ4_1, avx2::VecDotQ4_1>);
-  SetMatMul(t, T::kQ5_1, MatMul32<T::kQ5_1, avx2::VecDotQ5_1>);
-  SetMatMul(t, T::kQ4_K, MatMulK<T::kQ4_K, avx2::VecDotQ4K>);
-  SetMatMul(t, T::kQ5_K, MatMulK<T::kQ5_K, avx2::VecDotQ5K>);
-  SetMatMul(t, T::kQ6_K, MatMulK<T::kQ6_K, avx2::VecDotQ6K>);
+  SetMatMul(t, T::kQ8_0, MatMul32<T::kQ8_0, MatVec32<T::kQ8_0>>);
+  SetMatMul(t, T::kQ4_0, MatMul32<T::kQ4_0, MatVec32<T::kQ4_0>>);
+  SetMatMul(t, T::kQ5_0, MatMul32<T::kQ5_0, MatVec32<T::kQ5_0>>);
+  SetMatMul(t, T::kQ4_1, MatMul32<T::kQ4_1, MatVec32<T::kQ4_1>>);
+  SetMatMul(t, T::kQ5_1, MatMul32<T::kQ5_1, MatVec32<T::kQ5_1>>);
+  SetMatMul(t, T::kQ4_K, MatMulK<T::kQ4_K, avx2::MatMulQ4K>);
+  SetMatMul(t, T::kQ5_K, MatMulK<T::kQ5_K, avx2::MatMulQ5K>);
+  SetMatMul(t, T::kQ6_K, MatMulK<T::kQ6_K, avx2::MatMulQ6K>);
 }
 
 }  // namespace savoir::engine::kernels

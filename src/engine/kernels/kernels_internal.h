@@ -101,17 +101,18 @@ float VecDotQ5K(int64_t n, const void* w, const void* a);
 float VecDotQ6K(int64_t n, const void* w, const void* a);
 }  // namespace ref
 
-// AVX2 vec-dots (kernels_avx2.cc), reused by the AVX-512 file for few-token products. Only
-// callable where the AVX2 level is supported.
+// AVX2 matrix products (kernels_avx2.cc), which the AVX-512 file uses for few-token products
+// (decode), where memory bandwidth and not the instruction set bounds them. Only callable where
+// the AVX2 level is supported.
 namespace avx2 {
-float VecDotQ4_0(int64_t n, const void* w, const void* a);
-float VecDotQ4_1(int64_t n, const void* w, const void* a);
-float VecDotQ5_0(int64_t n, const void* w, const void* a);
-float VecDotQ5_1(int64_t n, const void* w, const void* a);
-float VecDotQ8_0(int64_t n, const void* w, const void* a);
-float VecDotQ4K(int64_t n, const void* w, const void* a);
-float VecDotQ5K(int64_t n, const void* w, const void* a);
-float VecDotQ6K(int64_t n, const void* w, const void* a);
+void MatMulQ4_0(const MatMulArgs& args);
+void MatMulQ4_1(const MatMulArgs& args);
+void MatMulQ5_0(const MatMulArgs& args);
+void MatMulQ5_1(const MatMulArgs& args);
+void MatMulQ8_0(const MatMulArgs& args);
+void MatMulQ4K(const MatMulArgs& args);
+void MatMulQ5K(const MatMulArgs& args);
+void MatMulQ6K(const MatMulArgs& args);
 }  // namespace avx2
 
 }  // namespace savoir::engine::kernels

@@ -858,6 +858,9 @@ void Scale(const float* x, float s, float* out, int64_t n) {
 void Axpy(float a, const float* x, float* y, int64_t n) {
   for (int64_t i = 0; i < n; ++i) y[i] += a * x[i];
 }
+void AxpyF16(float a, const uint16_t* x, float* y, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) y[i] += a * HalfToFloat(x[i]);
+}
 float Dot(const float* a, const float* b, int64_t n) {
   double sum = 0;
   for (int64_t i = 0; i < n; ++i) sum += static_cast<double>(a[i]) * b[i];
@@ -918,6 +921,7 @@ void FillScalarKernels(KernelTable* t) {
   f.mul = Mul;
   f.scale = Scale;
   f.axpy = Axpy;
+  f.axpy_f16 = AxpyF16;
   f.dot = Dot;
 }
 

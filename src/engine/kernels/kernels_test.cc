@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -9,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "base/thread_pool.h"
 #include "engine/kernels/kernels_internal.h"
 
 namespace savoir::engine::kernels {
@@ -441,7 +443,8 @@ TEST_P(LevelTest, TableIsComplete) {
         reinterpret_cast<const void*>(f.swiglu), reinterpret_cast<const void*>(f.gelu),
         reinterpret_cast<const void*>(f.rope), reinterpret_cast<const void*>(f.add),
         reinterpret_cast<const void*>(f.mul), reinterpret_cast<const void*>(f.scale),
-        reinterpret_cast<const void*>(f.axpy), reinterpret_cast<const void*>(f.dot)}) {
+        reinterpret_cast<const void*>(f.axpy), reinterpret_cast<const void*>(f.axpy_f16),
+        reinterpret_cast<const void*>(f.dot)}) {
     EXPECT_NE(fn, nullptr);
   }
 }
@@ -503,9 +506,11 @@ struct MatMulCase {
 
 TEST_P(LevelTest, MatMulMatchesDotByDot) {
   const std::vector<MatMulCase> cases = {
-      {64, 256, 1, 0, 64},   {48, 512, 3, 0, 48},   {40, 768, 4, 5, 37},
-      {33, 256, 7, 0, 33},   {32, 4864, 9, 16, 32}, {130, 896 * 2, 16, 3, 130},
+      {64, 256, 1, 0, 64},   {48, 512, 3, 0, 48},
+      {40, 768, 4, 5, 37},   {33, 256, 7, 0, 33},
+      {32, 4864, 9, 16, 32}, {130, 896 * 2, 16, 3, 130},
       {24, 2560, 33, 8, 24}, {17, 256, 64, 0, 17},
+      {20, 256, 300, 2, 20},  // more tokens than one token block (256)
   };
   for (const MatMulCase& c : cases) {
     const std::vector<float> w = RandomVector(static_cast<size_t>(c.rows * c.cols), 23, 1.0f);
@@ -544,6 +549,57 @@ TEST_P(LevelTest, MatMulMatchesDotByDot) {
       }
       EXPECT_LE(Nmse(got, want), 1e-10)
           << TypeName(type) << " rows=" << c.rows << " cols=" << c.cols << " n=" << c.tokens;
+    }
+  }
+}
+
+TEST_P(LevelTest, RowRangesSplitAcrossThreadsMatchOneCall) {
+  // The engine hands [row_begin, row_end) ranges to pool threads; any split, aligned or not,
+  // must give exactly the single-call result (rows are independent).
+  const int64_t rows = 200, cols = 512, tokens = 9;
+  const std::vector<float> w = RandomVector(static_cast<size_t>(rows * cols), 67);
+  const std::vector<float> a = RandomVector(static_cast<size_t>(tokens * cols), 71);
+  ThreadPool pool(3);
+  for (T type : {T::kQ8_0, T::kQ4_0, T::kQ4_K, T::kF16}) {
+    const TypeKernels& k = KernelsFor(table(), type);
+    const std::vector<uint8_t> wq = QuantizeRows(Scalar(), type, w, rows, cols);
+    const std::vector<uint8_t> aq = QuantizeRows(table(), k.act_type, a, tokens, cols);
+    MatMulArgs args;
+    args.type = type;
+    args.weights = wq.data();
+    args.weight_stride = RowBytes(type, cols);
+    args.cols = cols;
+    args.acts = aq.data();
+    args.act_stride = RowBytes(k.act_type, cols);
+    args.n_tokens = tokens;
+    args.out_stride = rows;
+    std::vector<float> whole(static_cast<size_t>(rows * tokens)), split(whole.size());
+    args.out = whole.data();
+    args.row_begin = 0;
+    args.row_end = rows;
+    MatMul(table(), args);
+    for (int64_t step : {int64_t{16}, int64_t{7}}) {
+      std::fill(split.begin(), split.end(), 0.0f);
+      args.out = split.data();
+      const int64_t tasks = (rows + step - 1) / step;
+      pool.ParallelFor(tasks, [&](int64_t task, int) {
+        MatMulArgs part = args;
+        part.row_begin = task * step;
+        part.row_end = std::min(rows, (task + 1) * step);
+        MatMul(table(), part);
+      });
+      EXPECT_EQ(split, whole) << TypeName(type) << " step=" << step;
+    }
+    std::fill(split.begin(), split.end(), 0.0f);
+    args.out = split.data();
+    args.row_begin = 5;  // not on a tile boundary
+    args.row_end = rows;
+    ParallelMatMul(table(), pool, args);
+    for (int64_t t = 0; t < tokens; ++t) {
+      for (int64_t r = 0; r < rows; ++r) {
+        const size_t i = static_cast<size_t>(t * rows + r);
+        ASSERT_EQ(split[i], r < 5 ? 0.0f : whole[i]) << TypeName(type) << " row " << r;
+      }
     }
   }
 }
@@ -648,6 +704,13 @@ TEST_P(LevelTest, ElementwiseMatchReference) {
     want = b;
     table().f32.axpy(1.5f, a.data(), got.data(), n);
     Scalar().f32.axpy(1.5f, a.data(), want.data(), n);
+    EXPECT_LE(Nmse(got, want), 1e-14);
+    std::vector<uint16_t> a16(static_cast<size_t>(n));
+    for (int64_t i = 0; i < n; ++i) a16[i] = FloatToHalf(a[i]);
+    got = b;
+    want = b;
+    table().f32.axpy_f16(-0.75f, a16.data(), got.data(), n);
+    for (int64_t i = 0; i < n; ++i) want[i] += -0.75f * HalfToFloat(a16[i]);
     EXPECT_LE(Nmse(got, want), 1e-14);
     const float d_got = table().f32.dot(a.data(), b.data(), n);
     const float d_want = Scalar().f32.dot(a.data(), b.data(), n);
