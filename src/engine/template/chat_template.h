@@ -12,7 +12,8 @@
 // Runaway templates fail with RESOURCE_EXHAUSTED when they pass the limits of RenderOptions.
 //
 // Thread safety: a parsed ChatTemplate is immutable; Render and RenderChat may run
-// concurrently from any number of threads. Copies share the parsed program.
+// concurrently from any number of threads. Copies share the parsed program. Evaluation is
+// recursive with bounded depth: a render needs about 1 MiB of stack at most.
 #ifndef SAVOIR_ENGINE_TEMPLATE_CHAT_TEMPLATE_H_
 #define SAVOIR_ENGINE_TEMPLATE_CHAT_TEMPLATE_H_
 

@@ -29,8 +29,8 @@ RenderOptions GoldenRenderOptions();
 std::string CompareResult(const Status& parse_status, const StatusOr<std::string>& result,
                           const nlohmann::ordered_json& golden);
 
-// Renders every case of one template golden file (<stem>.json) from `templates_dir` and
-// returns the mismatches.
+// Renders every case of one template golden file (<stem>.json) and returns the mismatches. The
+// template is read from `templates_dir`, or from testdata/templates when the golden says so.
 std::vector<std::string> CheckTemplateGolden(const std::filesystem::path& golden_file,
                                              const std::filesystem::path& templates_dir);
 

@@ -10,7 +10,7 @@
 namespace savoir::engine::jinja {
 namespace {
 
-// Counts nested calls for the lifetime of a macro or recursive-loop call.
+// Counts nesting for the lifetime of a call (macro calls, recursive loops, Exec and Eval).
 class CallDepthGuard {
  public:
   explicit CallDepthGuard(int* depth) : depth_(depth) { ++*depth_; }
@@ -213,6 +213,10 @@ Status Interpreter::ExecList(const StmtList& stmts, Frame& frame) {
 
 Status Interpreter::Exec(const Stmt& stmt, Frame& frame) {
   SAVOIR_RETURN_IF_ERROR(Charge(1));
+  CallDepthGuard depth(&eval_depth_);
+  if (eval_depth_ > kMaxEvalDepth) {
+    return PyError("maximum recursion depth exceeded");
+  }
   switch (stmt.kind) {
     case StmtKind::kOutput:
       return ExecOutput(static_cast<const OutputStmt&>(stmt), frame);
@@ -518,6 +522,10 @@ StatusOr<Value> Interpreter::CallMacro(const MacroObject& macro, CallArgs args) 
 
 StatusOr<Value> Interpreter::Eval(const Expr& expr, Scope& scope) {
   SAVOIR_RETURN_IF_ERROR(Charge(1));
+  CallDepthGuard depth(&eval_depth_);
+  if (eval_depth_ > kMaxEvalDepth) {
+    return PyError("maximum recursion depth exceeded");
+  }
   switch (expr.kind) {
     case ExprKind::kConst:
       return static_cast<const ConstExpr&>(expr).value;
