@@ -21,7 +21,7 @@ StatusOr<std::string> ReadFile(const std::filesystem::path& path);
 StatusOr<nlohmann::ordered_json> ReadJson(const std::filesystem::path& path);
 
 // The fixed clock of gen_golden.py (2024-07-26 14:05:09).
-RenderOptions GoldenRenderOptions();
+ChatRenderOptions GoldenRenderOptions();
 
 // Compares one result with its golden entry ({"output": ...} or {"error": ..., "error_type":
 // ..., "stage": ...}); returns an empty string on a match, else what differs.

@@ -709,6 +709,11 @@ StatusOr<Value> Interpreter::EvalBinary(const BinaryExpr& expr, Scope& scope) {
     return Truthy(left) ? StatusOr<Value>(left) : Eval(*expr.right, scope);
   }
   SAVOIR_ASSIGN_OR_RETURN(Value right, Eval(*expr.right, scope));
+  if (expr.negative_literal_base && left.is_number()) {
+    SAVOIR_ASSIGN_OR_RETURN(Value base, ApplyUnary(ExprKind::kNeg, left));
+    SAVOIR_ASSIGN_OR_RETURN(Value power, ApplyBinary(*this, expr.op, base, right));
+    return ApplyUnary(ExprKind::kNeg, power);
+  }
   return ApplyBinary(*this, expr.op, left, right);
 }
 
