@@ -139,6 +139,9 @@ struct BinaryExpr : Expr {
   BinaryOp op = BinaryOp::kAdd;
   ExprPtr left;
   ExprPtr right;
+  // kPow whose left operand Jinja2 folds to a negative number: it computes -(|left| ** right).
+  // Set by const_fold.cc.
+  bool negative_literal_base = false;
 };
 
 struct ConcatExpr : Expr {

@@ -19,137 +19,76 @@ class BuiltinFunction : public Object {
   BuiltinFn fn_;
 };
 
-// One replacement field of a format string: "name.attr[key]".
-StatusOr<Value> LookupField(Interpreter& interp, std::string_view field, const CallArgs& args,
-                            size_t* auto_index, bool* manual) {
-  size_t end = field.find_first_of(".[");
-  const std::string_view first = field.substr(0, end);
-  Value obj;
-  if (first.empty() || (first[0] >= '0' && first[0] <= '9')) {
-    size_t index = 0;
-    if (first.empty()) {
-      if (*manual) {
-        return PyError(
-            "cannot switch from manual field specification to automatic field numbering");
-      }
-      index = (*auto_index)++;
-    } else {
-      if (*auto_index > 0) {
-        return PyError(
-            "cannot switch from automatic field numbering to manual field specification");
-      }
-      *manual = true;
-      SAVOIR_ASSIGN_OR_RETURN(int64_t parsed, PyParseInt(first, 10));
-      index = static_cast<size_t>(parsed);
-    }
-    if (index >= args.args.size()) {
-      return PyError("Replacement index " + std::to_string(index) +
-                     " out of range for positional args tuple");
-    }
-    obj = args.args[index];
-  } else {
-    bool found = false;
-    for (const auto& [k, v] : args.kwargs) {
-      if (k == first) {
-        obj = v;
-        found = true;
-      }
-    }
-    if (!found) {
-      return PyError(PyStrRepr(first));
-    }
-  }
-  while (end != std::string_view::npos && end < field.size()) {
-    if (field[end] == '.') {
-      const size_t next = field.find_first_of(".[", end + 1);
-      const std::string_view attr = field.substr(end + 1, next - end - 1);
-      if (attr.empty()) {
-        return PyError("Empty attribute in format string");
-      }
-      SAVOIR_ASSIGN_OR_RETURN(obj, GetAttribute(interp, obj, attr));
-      end = next;
-    } else {
-      const size_t close = field.find(']', end);
-      if (close == std::string_view::npos) {
-        return PyError("Missing ']' in format string");
-      }
-      const std::string_view key = field.substr(end + 1, close - end - 1);
-      Value key_value = Value::Str(std::string(key));
-      if (!key.empty() && key.find_first_not_of("0123456789") == std::string_view::npos) {
-        SAVOIR_ASSIGN_OR_RETURN(int64_t k, PyParseInt(key, 10));
-        key_value = Value::Int(k);
-      }
-      SAVOIR_ASSIGN_OR_RETURN(obj, GetItem(interp, obj, key_value));
-      end = close + 1;
-      if (end < field.size() && field[end] != '.' && field[end] != '[') {
-        return PyError("Only '.' or '[' may follow ']' in format field specifier");
-      }
-    }
-  }
-  return obj;
-}
+// str.format with the sandbox's field lookups (string.Formatter.vformat).
+class StrFormatter {
+ public:
+  StrFormatter(Interpreter& interp, const CallArgs& args) : interp_(interp), args_(args) {}
 
-StatusOr<std::string> FormatImpl(Interpreter& interp, std::string_view fmt, const CallArgs& args,
-                                 size_t* auto_index, bool* manual, int depth) {
-  if (depth > 2) {
-    return PyError("Max string recursion exceeded");
-  }
-  std::string out;
-  size_t i = 0;
-  while (i < fmt.size()) {
-    const char c = fmt[i];
-    if (c == '}') {
-      if (i + 1 < fmt.size() && fmt[i + 1] == '}') {
-        out.push_back('}');
+  StatusOr<std::string> Format(std::string_view fmt, int depth) {
+    if (depth > 2) {
+      return PyError("Max string recursion exceeded");
+    }
+    std::string out;
+    size_t i = 0;
+    while (i < fmt.size()) {
+      const char c = fmt[i];
+      const bool doubled = i + 1 < fmt.size() && fmt[i + 1] == c;
+      if ((c == '{' || c == '}') && doubled) {
+        out.push_back(c);
         i += 2;
         continue;
       }
-      return PyError("Single '}' encountered in format string");
+      if (c == '}') {
+        return PyError("Single '}' encountered in format string");
+      }
+      if (c != '{') {
+        out.push_back(c);
+        ++i;
+        continue;
+      }
+      SAVOIR_ASSIGN_OR_RETURN(const size_t close, MatchingBrace(fmt, i));
+      SAVOIR_ASSIGN_OR_RETURN(std::string piece, Field(fmt.substr(i + 1, close - i - 1), depth));
+      out += piece;
+      SAVOIR_RETURN_IF_ERROR(interp_.CheckSize(out.size()));
+      i = close + 1;
     }
-    if (c != '{') {
-      out.push_back(c);
-      ++i;
-      continue;
-    }
-    if (i + 1 < fmt.size() && fmt[i + 1] == '{') {
-      out.push_back('{');
-      i += 2;
-      continue;
-    }
-    // Find the matching '}' allowing nested braces in the format spec.
-    size_t j = i + 1;
+    return out;
+  }
+
+ private:
+  // The '}' closing the field opened at `open`, allowing nested fields in the format spec.
+  static StatusOr<size_t> MatchingBrace(std::string_view fmt, size_t open) {
     int nesting = 1;
-    while (j < fmt.size() && nesting > 0) {
-      if (fmt[j] == '{') {
-        ++nesting;
-      } else if (fmt[j] == '}') {
-        --nesting;
-      }
-      if (nesting > 0) {
-        ++j;
+    for (size_t j = open + 1; j < fmt.size(); ++j) {
+      nesting += fmt[j] == '{' ? 1 : (fmt[j] == '}' ? -1 : 0);
+      if (nesting == 0) {
+        return j;
       }
     }
-    if (j >= fmt.size()) {
-      return PyError(i + 1 >= fmt.size() ? "Single '{' encountered in format string"
-                                         : "expected '}' before end of string");
-    }
-    std::string_view field = fmt.substr(i + 1, j - i - 1);
+    return PyError(open + 1 >= fmt.size() ? "Single '{' encountered in format string"
+                                          : "expected '}' before end of string");
+  }
+
+  // One replacement field "name.attr[key]!conversion:spec".
+  StatusOr<std::string> Field(std::string_view field, int depth) {
     std::string_view spec;
     char conversion = 0;
-    const size_t colon = field.find(':');
-    if (colon != std::string_view::npos) {
+    if (const size_t colon = field.find(':'); colon != std::string_view::npos) {
       spec = field.substr(colon + 1);
       field = field.substr(0, colon);
     }
-    const size_t bang = field.find('!');
-    if (bang != std::string_view::npos) {
+    if (const size_t bang = field.find('!'); bang != std::string_view::npos) {
       if (bang + 2 != field.size()) {
         return PyError("expected ':' after conversion specifier");
       }
       conversion = field[bang + 1];
       field = field.substr(0, bang);
     }
-    SAVOIR_ASSIGN_OR_RETURN(Value value, LookupField(interp, field, args, auto_index, manual));
+    const size_t path = field.find_first_of(".[");
+    SAVOIR_ASSIGN_OR_RETURN(Value value, Argument(field.substr(0, path)));
+    if (path != std::string_view::npos) {
+      SAVOIR_ASSIGN_OR_RETURN(value, FollowPath(std::move(value), field.substr(path)));
+    }
     if (conversion == 'r' || conversion == 'a') {
       value = Value::Str(Repr(value));
     } else if (conversion == 's') {
@@ -157,15 +96,81 @@ StatusOr<std::string> FormatImpl(Interpreter& interp, std::string_view fmt, cons
     } else if (conversion != 0) {
       return PyError(std::string("Unknown conversion specifier ") + conversion);
     }
-    SAVOIR_ASSIGN_OR_RETURN(std::string expanded_spec,
-                            FormatImpl(interp, spec, args, auto_index, manual, depth + 1));
-    SAVOIR_ASSIGN_OR_RETURN(std::string piece, PyFormatSpec(value, expanded_spec));
-    out += piece;
-    SAVOIR_RETURN_IF_ERROR(interp.CheckSize(out.size()));
-    i = j + 1;
+    SAVOIR_ASSIGN_OR_RETURN(std::string expanded_spec, Format(spec, depth + 1));
+    return PyFormatSpec(value, expanded_spec);
   }
-  return out;
-}
+
+  // The positional ("", "0") or keyword argument a field names.
+  StatusOr<Value> Argument(std::string_view first) {
+    if (!first.empty() && !(first[0] >= '0' && first[0] <= '9')) {
+      for (const auto& [k, v] : args_.kwargs) {
+        if (k == first) {
+          return v;
+        }
+      }
+      return PyError(PyStrRepr(first));
+    }
+    size_t index = 0;
+    if (first.empty()) {
+      if (manual_) {
+        return PyError(
+            "cannot switch from manual field specification to automatic field numbering");
+      }
+      index = auto_index_++;
+    } else {
+      if (auto_index_ > 0) {
+        return PyError(
+            "cannot switch from automatic field numbering to manual field specification");
+      }
+      manual_ = true;
+      SAVOIR_ASSIGN_OR_RETURN(int64_t parsed, PyParseInt(first, 10));
+      index = static_cast<size_t>(parsed);
+    }
+    if (index >= args_.args.size()) {
+      return PyError("Replacement index " + std::to_string(index) +
+                     " out of range for positional args tuple");
+    }
+    return args_.args[index];
+  }
+
+  // Follows ".attr" and "[key]" parts through the sandbox's getattr and getitem.
+  StatusOr<Value> FollowPath(Value obj, std::string_view path) {
+    size_t at = 0;
+    while (at < path.size()) {
+      if (path[at] == '.') {
+        const size_t next = path.find_first_of(".[", at + 1);
+        const std::string_view attr = path.substr(at + 1, next - at - 1);
+        if (attr.empty()) {
+          return PyError("Empty attribute in format string");
+        }
+        SAVOIR_ASSIGN_OR_RETURN(obj, GetAttribute(interp_, obj, attr));
+        at = next == std::string_view::npos ? path.size() : next;
+        continue;
+      }
+      const size_t close = path.find(']', at);
+      if (close == std::string_view::npos) {
+        return PyError("Missing ']' in format string");
+      }
+      const std::string_view key = path.substr(at + 1, close - at - 1);
+      Value key_value = Value::Str(std::string(key));
+      if (!key.empty() && key.find_first_not_of("0123456789") == std::string_view::npos) {
+        SAVOIR_ASSIGN_OR_RETURN(int64_t k, PyParseInt(key, 10));
+        key_value = Value::Int(k);
+      }
+      SAVOIR_ASSIGN_OR_RETURN(obj, GetItem(interp_, obj, key_value));
+      at = close + 1;
+      if (at < path.size() && path[at] != '.' && path[at] != '[') {
+        return PyError("Only '.' or '[' may follow ']' in format field specifier");
+      }
+    }
+    return obj;
+  }
+
+  Interpreter& interp_;
+  const CallArgs& args_;
+  size_t auto_index_ = 0;
+  bool manual_ = false;
+};
 
 }  // namespace
 
@@ -247,9 +252,7 @@ Value MakeBuiltin(std::string name, BuiltinFn fn) {
 }
 
 StatusOr<std::string> PyStrFormat(Interpreter& interp, std::string_view fmt, const CallArgs& args) {
-  size_t auto_index = 0;
-  bool manual = false;
-  return FormatImpl(interp, fmt, args, &auto_index, &manual, 0);
+  return StrFormatter(interp, args).Format(fmt, 0);
 }
 
 }  // namespace savoir::engine::jinja

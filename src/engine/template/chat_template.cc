@@ -38,7 +38,7 @@ StatusOr<ChatTemplate> ChatTemplate::Parse(std::string_view source) {
 }
 
 StatusOr<std::string> ChatTemplate::Render(const nlohmann::ordered_json& context,
-                                           const RenderOptions& options) const {
+                                           const ChatRenderOptions& options) const {
   if (!context.is_object()) {
     return InvalidArgumentError("chat template: the context must be a json object, not {}",
                                 context.type_name());
@@ -53,7 +53,7 @@ StatusOr<std::string> ChatTemplate::Render(const nlohmann::ordered_json& context
 }
 
 StatusOr<std::string> ChatTemplate::RenderChat(const ChatRenderInput& input,
-                                               const RenderOptions& options) const {
+                                               const ChatRenderOptions& options) const {
   nlohmann::ordered_json context = nlohmann::ordered_json::object();
   context["messages"] = input.messages;
   context["tools"] = input.tools;

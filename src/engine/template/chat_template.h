@@ -9,10 +9,11 @@
 // Errors. Parse errors name line and column. A render that Python would abort fails with
 // INVALID_ARGUMENT and the message of the Python exception: a template's
 // `raise_exception("Conversation roles must alternate")` gives exactly that message.
-// Runaway templates fail with RESOURCE_EXHAUSTED when they pass the limits of RenderOptions.
+// Runaway templates fail with RESOURCE_EXHAUSTED when they pass the limits of ChatRenderOptions.
 //
 // Thread safety: a parsed ChatTemplate is immutable; Render and RenderChat may run
-// concurrently from any number of threads. Copies share the parsed program.
+// concurrently from any number of threads. Copies share the parsed program. Evaluation is
+// recursive with bounded depth: a render needs about 1 MiB of stack at most.
 #ifndef SAVOIR_ENGINE_TEMPLATE_CHAT_TEMPLATE_H_
 #define SAVOIR_ENGINE_TEMPLATE_CHAT_TEMPLATE_H_
 
@@ -32,7 +33,7 @@ namespace jinja {
 struct Program;
 }  // namespace jinja
 
-struct RenderOptions {
+struct ChatRenderOptions {
   // The time strftime_now() formats (a naive local time, as Python's datetime.now());
   // absent: the current local time.
   std::optional<std::tm> now;
@@ -61,13 +62,13 @@ class ChatTemplate {
 
   // Renders with the variables of `context` (a JSON object). Errors as described above.
   StatusOr<std::string> Render(const nlohmann::ordered_json& context,
-                               const RenderOptions& options = {}) const;
+                               const ChatRenderOptions& options = {}) const;
 
   // Renders a conversation as transformers' apply_chat_template does: the variables are
   // messages, tools (None when null), documents (None), add_generation_prompt, bos_token,
   // eos_token and the extra context.
   StatusOr<std::string> RenderChat(const ChatRenderInput& input,
-                                   const RenderOptions& options = {}) const;
+                                   const ChatRenderOptions& options = {}) const;
 
  private:
   explicit ChatTemplate(std::shared_ptr<const jinja::Program> program)

@@ -23,17 +23,27 @@ using testing::SharedDir;
 using testing::TemplateSourceDir;
 
 fs::path TemplatesDir() { return SharedDir() / "chat-templates"; }
+fs::path LocalTemplatesDir() { return TemplateSourceDir() / "testdata/templates"; }
 fs::path GoldenDir() { return TemplateSourceDir() / "testdata/golden"; }
 
-std::vector<fs::path> TemplateFiles() {
+std::vector<fs::path> JinjaFiles(const fs::path& dir) {
   std::vector<fs::path> files;
   std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(TemplatesDir(), ec)) {
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
     if (entry.path().extension() == ".jinja") {
       files.push_back(entry.path());
     }
   }
   std::sort(files.begin(), files.end());
+  return files;
+}
+
+// The real models' templates (../shared) and those written for these tests.
+std::vector<fs::path> TemplateFiles() {
+  std::vector<fs::path> files = JinjaFiles(TemplatesDir());
+  for (const fs::path& local : JinjaFiles(LocalTemplatesDir())) {
+    files.push_back(local);
+  }
   return files;
 }
 
@@ -46,8 +56,9 @@ std::string Join(const std::vector<std::string>& lines) {
 }
 
 TEST(ChatTemplateGolden, EveryTemplateHasAGoldenFile) {
+  ASSERT_GE(JinjaFiles(TemplatesDir()).size(), 7u)
+      << "chat templates expected in " << TemplatesDir();
   const std::vector<fs::path> templates = TemplateFiles();
-  ASSERT_GE(templates.size(), 7u) << "chat templates expected in " << TemplatesDir();
   for (const fs::path& t : templates) {
     EXPECT_TRUE(fs::exists(GoldenDir() / (t.stem().string() + ".json")))
         << t.filename() << " has no golden file: run testdata/gen_golden.py";

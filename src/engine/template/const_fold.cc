@@ -1,5 +1,6 @@
 #include "engine/template/const_fold.h"
 
+#include <cmath>
 #include <ctime>
 #include <functional>
 #include <optional>
@@ -186,9 +187,20 @@ bool ConstFolder::IsConst(const Expr& expr) {
     case ExprKind::kTest:
       result = static_cast<const TestExpr&>(expr).fn != nullptr;
       break;
-    case ExprKind::kCondExpr:
-      result = static_cast<const CondExpr&>(expr).else_expr != nullptr;
-      break;
+    case ExprKind::kCondExpr: {
+      // as_const evaluates the test, then only the branch it selects.
+      const auto& c = static_cast<const CondExpr&>(expr);
+      const std::optional<Value> test = ConstValue(*c.test);
+      if (!test) {
+        result = false;
+      } else if (Truthy(*test)) {
+        result = IsConst(*c.then_expr);
+      } else {
+        result = c.else_expr != nullptr && IsConst(*c.else_expr);
+      }
+      is_const_[&expr] = result;
+      return result;
+    }
     case ExprKind::kBinary: {
       const auto& b = static_cast<const BinaryExpr&>(expr);
       if (b.op == BinaryOp::kAnd || b.op == BinaryOp::kOr) {
@@ -209,17 +221,25 @@ bool ConstFolder::IsConst(const Expr& expr) {
   return result;
 }
 
-std::optional<Value> ConstFolder::FoldedValue(const Expr& expr) {
-  if (auto it = folded_.find(&expr); it != folded_.end()) {
+std::optional<Value> ConstFolder::ConstValue(const Expr& expr) {
+  if (auto it = values_.find(&expr); it != values_.end()) {
     return it->second;
   }
   std::optional<Value> result;
   Value value;
-  if (IsConst(expr) && EvalFolded(expr, &value).ok() && SafeRepr(value)) {
+  if (IsConst(expr) && EvalFolded(expr, &value).ok()) {
     result = std::move(value);
   }
-  folded_[&expr] = result;
+  values_[&expr] = result;
   return result;
+}
+
+std::optional<Value> ConstFolder::FoldedValue(const Expr& expr) {
+  std::optional<Value> value = ConstValue(expr);
+  if (value && !SafeRepr(*value)) {
+    return std::nullopt;
+  }
+  return value;
 }
 
 bool ConstFolder::RightOperandFoldedAway(const BinaryExpr& expr) {
@@ -235,6 +255,15 @@ void ConstFolder::FoldExpr(Expr* expr, bool output_root) {
     return;
   }
   ForEachChild(*expr, [this](const Expr* child) { FoldExpr(const_cast<Expr*>(child), false); });
+  if (expr->kind == ExprKind::kBinary && static_cast<BinaryExpr*>(expr)->op == BinaryOp::kPow &&
+      !IsConst(*expr)) {
+    // A folded negative base is written back as the literal "-3", so the compiled Python
+    // reads `-3 ** x` as -(3 ** x).
+    auto* pow = static_cast<BinaryExpr*>(expr);
+    const std::optional<Value> base = FoldedValue(*pow->left);
+    pow->negative_literal_base =
+        base && base->is_number() && !base->is_bool() && std::signbit(base->number_value());
+  }
   if (!HasSlice(*expr) || !IsConst(*expr)) {
     return;
   }

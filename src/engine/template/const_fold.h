@@ -7,7 +7,9 @@
 //    constant subtree folds when it evaluates without error to a value with a literal
 //    representation, or to anything when it is a whole `{{ }}` expression;
 //  - dead operands: in `true or x|f` the right operand is folded away, so an unknown filter
-//    there is not an error (RightOperandFoldedAway).
+//    there is not an error (RightOperandFoldedAway);
+//  - negative bases: a folded `-3` is written back as the Python literal -3, so `-3 ** x`
+//    computes -(3 ** x) when x is not constant (BinaryExpr::negative_literal_base).
 //
 // Thread safety: one instance per parse, on one thread, over a tree the caller owns.
 #ifndef SAVOIR_ENGINE_TEMPLATE_CONST_FOLD_H_
@@ -25,6 +27,8 @@ class ConstFolder {
  public:
   // Whether Jinja2's as_const can evaluate `expr` (no variables, calls or context filters).
   bool IsConst(const Expr& expr);
+  // The value as_const gives `expr`, when it has one.
+  std::optional<Value> ConstValue(const Expr& expr);
   // The folded value of `expr`, when Jinja2 folds it into a literal.
   std::optional<Value> FoldedValue(const Expr& expr);
   // True when the left operand of this `and`/`or` is a folded constant that decides the result.
@@ -38,7 +42,7 @@ class ConstFolder {
   void FoldStmt(Stmt& stmt);
 
   std::unordered_map<const Expr*, bool> is_const_;
-  std::unordered_map<const Expr*, std::optional<Value>> folded_;
+  std::unordered_map<const Expr*, std::optional<Value>> values_;
 };
 
 }  // namespace savoir::engine::jinja

@@ -28,7 +28,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   input.add_generation_prompt = true;
   input.bos_token = "<s>";
   input.eos_token = "</s>";
-  savoir::engine::RenderOptions options;
+  savoir::engine::ChatRenderOptions options;
   options.now = std::tm{};
   options.max_output_bytes = 1 << 20;
   options.max_steps = 200'000;

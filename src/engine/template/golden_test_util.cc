@@ -51,8 +51,8 @@ StatusOr<nlohmann::ordered_json> ReadJson(const std::filesystem::path& path) {
   return json;
 }
 
-RenderOptions GoldenRenderOptions() {
-  RenderOptions options;
+ChatRenderOptions GoldenRenderOptions() {
+  ChatRenderOptions options;
   std::tm tm{};
   tm.tm_year = 2024 - 1900;
   tm.tm_mon = 6;
@@ -110,12 +110,15 @@ std::vector<std::string> CheckTemplateGolden(const std::filesystem::path& golden
     return {"cannot load: " + golden.status().ToString() + " " + spec.status().ToString()};
   }
   const std::string name = (*golden)["template"].get<std::string>();
-  StatusOr<std::string> source = ReadFile(templates_dir / name);
+  // Templates written for these tests live beside them; the others in ../shared.
+  const bool local = golden->value("template_dir", "shared") == "testdata";
+  StatusOr<std::string> source =
+      ReadFile((local ? TemplateSourceDir() / "testdata/templates" : templates_dir) / name);
   if (!source.ok()) {
     return {source.status().ToString()};
   }
   StatusOr<ChatTemplate> tmpl = ChatTemplate::Parse(*source);
-  const RenderOptions options = GoldenRenderOptions();
+  const ChatRenderOptions options = GoldenRenderOptions();
   size_t checked = 0;
   for (const auto& conv : (*spec)["conversations"]) {
     for (bool gen : {false, true}) {
@@ -156,7 +159,7 @@ std::vector<std::string> CheckLanguageGolden(const std::filesystem::path& golden
   if (!golden.ok() || !cases.ok()) {
     return {"cannot load: " + golden.status().ToString() + " " + cases.status().ToString()};
   }
-  const RenderOptions options = GoldenRenderOptions();
+  const ChatRenderOptions options = GoldenRenderOptions();
   for (const auto& c : *cases) {
     const std::string name = c["name"].get<std::string>();
     if (!golden->contains(name)) {

@@ -21,7 +21,7 @@ StatusOr<std::string> ReadFile(const std::filesystem::path& path);
 StatusOr<nlohmann::ordered_json> ReadJson(const std::filesystem::path& path);
 
 // The fixed clock of gen_golden.py (2024-07-26 14:05:09).
-RenderOptions GoldenRenderOptions();
+ChatRenderOptions GoldenRenderOptions();
 
 // Compares one result with its golden entry ({"output": ...} or {"error": ..., "error_type":
 // ..., "stage": ...}); returns an empty string on a match, else what differs.
@@ -29,8 +29,8 @@ RenderOptions GoldenRenderOptions();
 std::string CompareResult(const Status& parse_status, const StatusOr<std::string>& result,
                           const nlohmann::ordered_json& golden);
 
-// Renders every case of one template golden file (<stem>.json) from `templates_dir` and
-// returns the mismatches.
+// Renders every case of one template golden file (<stem>.json) and returns the mismatches. The
+// template is read from `templates_dir`, or from testdata/templates when the golden says so.
 std::vector<std::string> CheckTemplateGolden(const std::filesystem::path& golden_file,
                                              const std::filesystem::path& templates_dir);
 

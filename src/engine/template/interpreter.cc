@@ -10,7 +10,7 @@
 namespace savoir::engine::jinja {
 namespace {
 
-// Counts nested calls for the lifetime of a macro or recursive-loop call.
+// Counts nesting for the lifetime of a call (macro calls, recursive loops, Exec and Eval).
 class CallDepthGuard {
  public:
   explicit CallDepthGuard(int* depth) : depth_(depth) { ++*depth_; }
@@ -213,6 +213,10 @@ Status Interpreter::ExecList(const StmtList& stmts, Frame& frame) {
 
 Status Interpreter::Exec(const Stmt& stmt, Frame& frame) {
   SAVOIR_RETURN_IF_ERROR(Charge(1));
+  CallDepthGuard depth(&eval_depth_);
+  if (eval_depth_ > kMaxEvalDepth) {
+    return PyError("maximum recursion depth exceeded");
+  }
   switch (stmt.kind) {
     case StmtKind::kOutput:
       return ExecOutput(static_cast<const OutputStmt&>(stmt), frame);
@@ -518,6 +522,10 @@ StatusOr<Value> Interpreter::CallMacro(const MacroObject& macro, CallArgs args) 
 
 StatusOr<Value> Interpreter::Eval(const Expr& expr, Scope& scope) {
   SAVOIR_RETURN_IF_ERROR(Charge(1));
+  CallDepthGuard depth(&eval_depth_);
+  if (eval_depth_ > kMaxEvalDepth) {
+    return PyError("maximum recursion depth exceeded");
+  }
   switch (expr.kind) {
     case ExprKind::kConst:
       return static_cast<const ConstExpr&>(expr).value;
@@ -701,6 +709,11 @@ StatusOr<Value> Interpreter::EvalBinary(const BinaryExpr& expr, Scope& scope) {
     return Truthy(left) ? StatusOr<Value>(left) : Eval(*expr.right, scope);
   }
   SAVOIR_ASSIGN_OR_RETURN(Value right, Eval(*expr.right, scope));
+  if (expr.negative_literal_base && left.is_number()) {
+    SAVOIR_ASSIGN_OR_RETURN(Value base, ApplyUnary(ExprKind::kNeg, left));
+    SAVOIR_ASSIGN_OR_RETURN(Value power, ApplyBinary(*this, expr.op, base, right));
+    return ApplyUnary(ExprKind::kNeg, power);
+  }
   return ApplyBinary(*this, expr.op, left, right);
 }
 

@@ -33,6 +33,9 @@ struct RenderLimits {
   int max_call_depth = 100;  // nested macro calls and recursive loops
 };
 
+// Deepest nesting of statement and expression evaluation (bounds the native stack).
+inline constexpr int kMaxEvalDepth = 1000;
+
 // A variable scope; lookups walk up to the globals.
 class Scope {
  public:
@@ -140,6 +143,7 @@ class Interpreter {
   std::tm now_;
   int64_t steps_ = 0;
   int call_depth_ = 0;
+  int eval_depth_ = 0;  // nested Exec and Eval calls
   Flow flow_ = Flow::kNormal;
   bool folding_ = false;  // EvalConstant in progress
   // Scopes captured by macros and loops, and namespaces: cleared at the end of the render to

@@ -25,7 +25,7 @@ std::string Join(const std::vector<std::string>& lines) {
 
 // Parses and renders `source` with `context`; returns the output or the error as "ERROR: ...".
 std::string RenderText(const std::string& source, const nlohmann::ordered_json& context = {},
-                       const RenderOptions& options = {}) {
+                       const ChatRenderOptions& options = {}) {
   StatusOr<ChatTemplate> t = ChatTemplate::Parse(source);
   if (!t.ok()) {
     return "PARSE ERROR: " + t.status().message();
@@ -110,14 +110,14 @@ TEST(TemplateLanguage, RenderChatPassesTheHuggingFaceVariables) {
 }
 
 TEST(TemplateLanguage, StrftimeNowUsesTheGivenClock) {
-  RenderOptions options = testing::GoldenRenderOptions();
+  ChatRenderOptions options = testing::GoldenRenderOptions();
   EXPECT_EQ(RenderText("{{ strftime_now('%d %b %Y %a') }}", {}, options), "26 Jul 2024 Fri");
   // Without a fixed clock it formats the current local time.
   EXPECT_EQ(RenderText("{{ strftime_now('%Y')|length }}"), "4");
 }
 
 TEST(TemplateLanguage, RunawayTemplatesHitLimits) {
-  RenderOptions options;
+  ChatRenderOptions options;
   options.max_steps = 100000;
   options.max_output_bytes = 1 << 20;
   StatusOr<ChatTemplate> loops = ChatTemplate::Parse(

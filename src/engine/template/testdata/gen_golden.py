@@ -5,7 +5,8 @@ Run with Debian's interpreter, which has Jinja2 (package python3-jinja2):
 
     /usr/bin/python3 src/engine/template/testdata/gen_golden.py
 
-For every template in <shared>/chat-templates/*.jinja it renders every conversation of
+For every template in <shared>/chat-templates/*.jinja, and in templates/*.jinja beside this
+script (templates written for these tests), it renders every conversation of
 conversations.json, with and without add_generation_prompt, in an environment configured like
 Hugging Face transformers' apply_chat_template (ImmutableSandboxedEnvironment with
 trim_blocks, lstrip_blocks, loop controls and the `generation` tag; HF's tojson,
@@ -14,8 +15,8 @@ language_cases.json. strftime_now uses a fixed clock so that outputs are reprodu
 tests pass the same time.
 
 Each result is {"output": text} or, where Jinja2 raises, {"error": str(exception),
-"error_type": exception class name}. Results go to <out>/<template stem>.json and
-<out>/language_cases.json.
+"error_type": exception class name}. Results go to <out>/<template stem>.json (which names the
+template and its folder: "shared" or "testdata") and <out>/language_cases.json.
 """
 
 import argparse
@@ -126,13 +127,16 @@ def main():
         spec = json.load(f)
     args.out.mkdir(parents=True, exist_ok=True)
 
-    templates = sorted(args.templates.glob("*.jinja"))
-    if not templates:
+    shared_templates = sorted(args.templates.glob("*.jinja"))
+    if not shared_templates:
         sys.exit(f"no templates in {args.templates}")
-    for path in templates:
+    templates = [(p, "shared") for p in shared_templates]
+    templates += [(p, "testdata") for p in sorted((HERE / "templates").glob("*.jinja"))]
+    for path, folder in templates:
         source = path.read_text(encoding="utf-8")
         cases = {name: render(env, source, context) for name, context in chat_cases(spec)}
-        write_json(args.out / (path.stem + ".json"), {"template": path.name, "cases": cases})
+        write_json(args.out / (path.stem + ".json"),
+                   {"template": path.name, "template_dir": folder, "cases": cases})
 
     with open(HERE / "language_cases.json", encoding="utf-8") as f:
         language_cases = json.load(f)
