@@ -1,0 +1,33 @@
+// libFuzzer target: arbitrary bytes through ParseDocument (every format's parser, chosen by
+// content sniffing), with small limits so that each input stays fast. Checks the invariants
+// of a successful parse: block ranges lie inside the text, in order, and the text is UTF-8.
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+#include "kb/parse/parse_document.h"
+#include "kb/parse/text_encoding.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  savoir::kb::ParseOptions options;
+  options.max_output_bytes = size_t{4} << 20;
+  options.max_unzipped_bytes = size_t{32} << 20;
+  options.max_pages = 50;
+  options.time_limit = std::chrono::milliseconds(5000);
+  auto result = savoir::kb::ParseDocument(std::span<const uint8_t>(data, size), options);
+  if (!result.ok()) {
+    if (result.status().message().empty()) __builtin_trap();
+    return 0;
+  }
+  const savoir::kb::ParsedDocument& doc = *result;
+  size_t last_end = 0;
+  for (const savoir::kb::Block& b : doc.blocks) {
+    if (b.begin > b.end || b.end > doc.text.size() || b.begin < last_end) __builtin_trap();
+    last_end = b.end;
+  }
+  if (!savoir::kb::IsValidUtf8(doc.text) || !savoir::kb::IsValidUtf8(doc.title)) {
+    __builtin_trap();
+  }
+  (void)savoir::kb::DetectDocumentType(std::span<const uint8_t>(data, size), options);
+  return 0;
+}
