@@ -1,12 +1,21 @@
-// PDF through Poppler's C++ API: the text of each page in reading order, split into
-// paragraphs at blank lines, with words hyphenated across line ends joined again. Poppler can
+// PDF through Poppler's C++ API: the words of each page in reading order with their boxes and
+// font sizes, regrouped into lines and paragraphs (a vertical gap or a change of font size
+// starts a paragraph). Short paragraphs set clearly larger than the body text (the font size
+// carrying the most text) become headings, one level per distinct size, largest first. Words
+// hyphenated across line ends are joined again; lines starting with a bullet or a number
+// become list items. Poppler can
 // throw (std::bad_alloc and others); everything is caught here. Documents that need a
 // password are refused; documents encrypted with an empty user password open normally.
 #include <poppler/cpp/poppler-document.h>
 #include <poppler/cpp/poppler-global.h>
 #include <poppler/cpp/poppler-page.h>
 
+#include <cmath>
 #include <ctime>
+#include <functional>
+#include <map>
+#include <set>
+#include <vector>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -64,16 +73,103 @@ std::string RepairLines(std::string_view page) {
   return out;
 }
 
+// One line of text as Poppler's word boxes lay it out.
+struct Line {
+  std::string text;
+  double size = 0;  // largest font size on the line
+  double top = 0;
+  double bottom = 0;
+};
+
+// A paragraph (or heading) of one page: consecutive lines of one font size without a gap.
+struct Para {
+  std::string text;  // lines joined by "\n"
+  double size = 0;
+  int lines = 0;
+};
+
+std::vector<Line> PageLines(const poppler::page& page) {
+  std::vector<Line> lines;
+  for (const poppler::text_box& box : page.text_list(poppler::page::text_list_include_font)) {
+    const poppler::rectf r = box.bbox();
+    const double size = box.has_font_info() ? box.get_font_size() : r.height();
+    const bool same_line = !lines.empty() && std::abs(r.top() - lines.back().top) <
+                                                 0.5 * std::max(1.0, std::min(r.height(), lines.back().bottom - lines.back().top));
+    if (!same_line) lines.push_back({{}, 0, r.top(), r.bottom()});
+    Line& line = lines.back();
+    if (same_line && !line.text.empty() && line.text.back() != ' ') line.text.push_back(' ');
+    line.text += ToUtf8(box.text());
+    if (box.has_space_after()) line.text.push_back(' ');
+    line.size = std::max(line.size, size);
+    line.bottom = std::max(line.bottom, r.bottom());
+  }
+  return lines;
+}
+
+std::vector<Para> PageParagraphs(const std::vector<Line>& lines) {
+  std::vector<Para> paras;
+  const Line* prev = nullptr;
+  for (const Line& line : lines) {
+    const double height = std::max(1.0, line.bottom - line.top);
+    const bool gap = prev != nullptr && line.top - prev->bottom > 0.6 * height;
+    const bool size_change =
+        prev != nullptr && std::abs(line.size - prev->size) > 0.1 * std::max(line.size, 1.0);
+    if (paras.empty() || gap || size_change || line.top < prev->top) paras.push_back({});
+    Para& p = paras.back();
+    if (!p.text.empty()) p.text.push_back('\n');
+    p.text += line.text;
+    p.size = std::max(p.size, line.size);
+    ++p.lines;
+    prev = &line;
+  }
+  return paras;
+}
+
+// The font size carrying the most text: the body size headings stand out from.
+double BodySize(const std::vector<std::vector<Para>>& pages) {
+  std::map<long, size_t> chars;
+  for (const auto& page : pages) {
+    for (const Para& p : page) chars[std::lround(p.size * 2)] += p.text.size();
+  }
+  long best = 0;
+  size_t most = 0;
+  for (const auto& [size, n] : chars) {
+    if (n > most) most = n, best = size;
+  }
+  return static_cast<double>(best) / 2;
+}
+
+bool IsHeading(const Para& p, double body) {
+  if (body <= 0 || p.size < body * 1.15 || p.lines > 2 || p.text.size() > 150) return false;
+  const std::string t = CollapseWhitespace(p.text);
+  return !t.empty() && t.back() != '.' && t.back() != ',' && t.back() != ';';
+}
+
 Status ReadPages(const poppler::document& pdf, const ParseContext& ctx, DocumentBuilder* b) {
-  const int pages = pdf.pages();
-  for (int i = 0; i < pages; ++i) {
+  std::vector<std::vector<Para>> pages;
+  for (int i = 0; i < pdf.pages(); ++i) {
     SAVOIR_RETURN_IF_ERROR(ctx.CheckTime());
     std::unique_ptr<poppler::page> page(pdf.create_page(i));
-    if (page == nullptr) continue;
-    b->SetPage(i + 1);
-    const std::string text = RepairLines(ToUtf8(page->text(poppler::rectf(),
-                                                            poppler::page::non_raw_non_physical_layout)));
-    if (!AppendPlainTextBlocks(text, b)) break;
+    pages.push_back(page ? PageParagraphs(PageLines(*page)) : std::vector<Para>{});
+  }
+  const double body = BodySize(pages);
+  // Heading levels: distinct heading sizes, largest first.
+  std::set<long, std::greater<>> heading_sizes;
+  for (const auto& page : pages) {
+    for (const Para& p : page) {
+      if (IsHeading(p, body)) heading_sizes.insert(std::lround(p.size * 2));
+    }
+  }
+  for (size_t i = 0; i < pages.size() && b->status().ok(); ++i) {
+    b->SetPage(static_cast<int>(i) + 1);
+    for (const Para& p : pages[i]) {
+      if (IsHeading(p, body)) {
+        const auto it = heading_sizes.find(std::lround(p.size * 2));
+        b->AddHeading(static_cast<int>(std::distance(heading_sizes.begin(), it)) + 1, p.text);
+      } else if (!AppendPlainTextBlocks(RepairLines(p.text), b)) {
+        break;
+      }
+    }
   }
   return b->status();
 }

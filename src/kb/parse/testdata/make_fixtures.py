@@ -296,6 +296,7 @@ def pdf_pages():
         (11, 610, "A second paragraph starts here, after a gap."),
     ]
     page2 = [
+        (14, 740, "Outlook"),
         (11, 720, "Page two holds the outlook: steady growth, careful spending."),
         (11, 682, "- first bullet point"),
         (11, 668, "- second bullet point"),
@@ -325,6 +326,14 @@ def main():
         f.write(docx[: len(docx) // 2])
     bomb_body = "<w:p><w:r><w:t>x</w:t></w:r></w:p>" + " " * (48 << 20)
     write_zip("zip_bomb.docx", docx_parts(bomb_body))
+    laughs = ('<!DOCTYPE w:document [<!ENTITY a "aaaaaaaaaa">'
+              + "".join(f'<!ENTITY {c} "' + ("&" + p + ";") * 10 + '">'
+                        for p, c in zip("abcdefgh", "bcdefghi"))
+              + ']>')
+    parts = docx_parts("<w:p><w:r><w:t>&i;</w:t></w:r></w:p>")
+    parts = [(n, d.replace("<w:document", laughs + "<w:document", 1) if n == "word/document.xml" else d)
+             for n, d in parts]
+    write_zip("entities.docx", parts)
     with open("encrypted_office.docx", "wb") as f:
         # The start of an OLE2 compound file as Office writes for password-protected OOXML.
         f.write(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1" + b"\0" * 504
