@@ -220,5 +220,32 @@ TEST(ParseDocumentTest, HtmlWithoutMainFindsContentByScore) {
             "heuristic.");
 }
 
+TEST(ParseDocumentTest, DeeplyNestedInputsDoNotCrash) {
+  // One bad file must never take ingestion down: nesting far past any real document.
+  auto repeat = [](std::string_view s, int n) {
+    std::string out;
+    for (int i = 0; i < n; ++i) out += s;
+    return out;
+  };
+  const std::string inputs[] = {
+      "<html><body>" + repeat("<div>", 200000) + "deep" + repeat("</div>", 200000),
+      "<html><body>" + repeat("<ul><li>", 50000) + "x",
+      "<html><body>" + repeat("<table><tr><td>", 20000) + "cell",
+      repeat("[", 500000) + repeat("]", 500000),
+      repeat("{\"a\":", 200000) + "1" + repeat("}", 200000),
+      "# Title\n\n" + repeat("> ", 100000) + "quote\n",
+      "# Title\n\n" + repeat("  ", 1) + repeat("- ", 50000) + "item\n",
+      "# T\n\n" + repeat("*a ", 100000) + repeat("_b ", 100000),
+  };
+  for (const std::string& input : inputs) {
+    const StatusOr<ParsedDocument> doc = ParseDocument(Bytes(input), {});
+    if (doc.ok()) {
+      EXPECT_LE(doc->text.size(), input.size());
+    } else {
+      EXPECT_FALSE(doc.status().message().empty());
+    }
+  }
+}
+
 }  // namespace
 }  // namespace savoir::kb
