@@ -1,9 +1,10 @@
 #include "kb/chunk/chunker.h"
 
 #include <algorithm>
-#include <utility>
-
+#include <array>
+#include <cstdint>
 #include <nlohmann/json.hpp>
+#include <utility>
 
 #include "kb/chunk/sentence_splitter.h"
 
@@ -54,7 +55,8 @@ class SectionPacker {
   // Emits the current passage; keeps up to overlap_tokens of its trailing sentences or items
   // as the start of the next one when `carry` is set.
   void Flush(bool carry);
-  void Emit(size_t begin, size_t end, int page);
+  // `tokens`: the passage's token count when known exactly, else -1 to count it.
+  void Emit(size_t begin, size_t end, int page, int tokens = -1);
 
   const ParsedDocument& doc_;
   const ChunkOptions& options_;
@@ -163,7 +165,11 @@ void SectionPacker::HardSplit(const Unit& u) {
 }
 
 void SectionPacker::Flush(bool carry) {
-  if (cur_.size() > carried_) Emit(cur_.front().begin, cur_.back().end, cur_.front().page);
+  if (cur_.size() > carried_) {
+    // With the default counter, white space between units holds no token: the sum is exact.
+    Emit(cur_.front().begin, cur_.back().end, cur_.front().page,
+         options_.count_tokens ? -1 : cur_tokens_);
+  }
   std::vector<Unit> kept;
   int kept_tokens = 0;
   if (carry && options_.overlap_tokens > 0) {
@@ -182,7 +188,8 @@ void SectionPacker::Flush(bool carry) {
   table_header_.clear();
 }
 
-void SectionPacker::Emit(size_t begin, size_t end, int page) {
+void SectionPacker::Emit(size_t begin, size_t end, int page, int tokens) {
+  if (begin >= end) return;
   Passage p;
   p.title = doc_.title;
   p.heading_path = *path_;
@@ -191,7 +198,11 @@ void SectionPacker::Emit(size_t begin, size_t end, int page) {
   p.end = end;
   p.text = doc_.text.substr(begin, end - begin);
   p.table_header = table_header_;
-  p.token_count = table_header_.empty() ? count_(p.text) : count_(table_header_ + "\n" + p.text);
+  if (tokens >= 0) {
+    p.token_count = tokens;
+  } else {
+    p.token_count = table_header_.empty() ? count_(p.text) : count_(table_header_ + "\n" + p.text);
+  }
   out_->push_back(std::move(p));
 }
 
@@ -228,7 +239,10 @@ class GroupBuilder {
           const UnitKind kind =
               table ? (pos == 0 ? UnitKind::kHeaderRow : UnitKind::kRow) : UnitKind::kLine;
           const std::string_view line = text.substr(pos, eol - pos);
-          Push({block.begin + pos, block.begin + eol, count_(line), block.page, kind}, &g);
+          // Blank code lines are left between units, so no passage starts or ends with one.
+          if (line.find_first_not_of(" \t") != std::string_view::npos) {
+            Push({block.begin + pos, block.begin + eol, count_(line), block.page, kind}, &g);
+          }
           pos = eol + 1;
         }
         groups->push_back(std::move(g));
@@ -251,8 +265,9 @@ class GroupBuilder {
   void Sentences(const Block& block, UnitKind kind, Group* g) {
     const std::string_view text = doc_.BlockText(block);
     for (const TextSpan& s : SplitSentences(text)) {
-      Push({block.begin + s.begin, block.begin + s.end, count_(text.substr(s.begin, s.end - s.begin)),
-            block.page, kind == UnitKind::kItem ? UnitKind::kSentence : kind},
+      Push({block.begin + s.begin, block.begin + s.end,
+            count_(text.substr(s.begin, s.end - s.begin)), block.page,
+            kind == UnitKind::kItem ? UnitKind::kSentence : kind},
            g);
     }
   }
@@ -262,9 +277,26 @@ class GroupBuilder {
   const TokenCounter& count_;
 };
 
-bool IsWordByte(unsigned char c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
+// Byte classes for ApproximateTokenCount.
+enum : uint8_t { kSpaceByte, kWordStart, kContinuation, kSymbol };
+
+constexpr std::array<uint8_t, 256> MakeByteClasses() {
+  std::array<uint8_t, 256> t{};
+  for (int c = 0; c < 256; ++c) {
+    if (c <= ' ') {
+      t[c] = kSpaceByte;
+    } else if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+               c >= 0xC0) {
+      t[c] = kWordStart;  // a letter or digit, or the lead byte of a multi-byte character
+    } else if (c >= 0x80) {
+      t[c] = kContinuation;
+    } else {
+      t[c] = kSymbol;
+    }
+  }
+  return t;
 }
+constexpr std::array<uint8_t, 256> kByteClasses = MakeByteClasses();
 
 }  // namespace
 
@@ -272,14 +304,21 @@ int ApproximateTokenCount(std::string_view text) {
   int tokens = 0;
   int letters = 0;  // code points in the current word
   for (const char ch : text) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (IsWordByte(c)) {
-      if ((c & 0xC0) != 0x80) ++letters;  // count code points, not continuation bytes
-      continue;
+    switch (kByteClasses[static_cast<unsigned char>(ch)]) {
+      case kWordStart:
+        ++letters;
+        break;
+      case kContinuation:
+        break;
+      case kSymbol:
+        tokens += (letters + 4) / 5 + 1;
+        letters = 0;
+        break;
+      default:
+        tokens += (letters + 4) / 5;
+        letters = 0;
+        break;
     }
-    tokens += (letters + 4) / 5;
-    letters = 0;
-    if (c > ' ') ++tokens;  // punctuation and symbols
   }
   return tokens + (letters + 4) / 5;
 }

@@ -13,21 +13,21 @@ namespace {
 // Lower-case abbreviations (without their final period) after which a period does not end a
 // sentence, because a name, number or noun follows them.
 constexpr std::string_view kAbbreviations[] = {
-    "m",   "mm",   "mme", "mmes", "mlle", "mlles", "me",   "mgr",  "dr",     "drs",  "pr",
-    "prof", "mr",  "mrs", "ms",   "st",   "ste",   "sr",   "jr",   "gen",    "col",  "capt",
-    "lt",  "sgt",  "rev", "hon",  "p",    "pp",    "ex",   "cf",   "fig",    "figs", "n",
-    "no",  "nos",  "vol", "vols", "art",  "chap",  "ch",   "sect", "env",    "vs",   "e.g",
-    "i.e", "approx", "resp", "réf", "ref", "tél",  "tel",  "av",   "bd",     "éd",   "ed",
-    "op",  "cit",  "al",  "inc",  "ltd",  "co"};
+    "m",    "mm",     "mme",  "mmes", "mlle", "mlles", "me",  "mgr",  "dr",  "drs",  "pr",
+    "prof", "mr",     "mrs",  "ms",   "st",   "ste",   "sr",  "jr",   "gen", "col",  "capt",
+    "lt",   "sgt",    "rev",  "hon",  "p",    "pp",    "ex",  "cf",   "fig", "figs", "n",
+    "no",   "nos",    "vol",  "vols", "art",  "chap",  "ch",  "sect", "env", "vs",   "e.g",
+    "i.e",  "approx", "resp", "réf",  "ref",  "tél",   "tel", "av",   "bd",  "éd",   "ed",
+    "op",   "cit",    "al",   "inc",  "ltd",  "co"};
 
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
 
 // Decodes the code point at text[i] (U+FFFD on invalid input) and its length.
 utf8proc_int32_t CodePointAt(std::string_view text, size_t i, size_t* length) {
   utf8proc_int32_t cp = 0;
-  const utf8proc_ssize_t n = utf8proc_iterate(
-      reinterpret_cast<const utf8proc_uint8_t*>(text.data() + i),
-      static_cast<utf8proc_ssize_t>(text.size() - i), &cp);
+  const utf8proc_ssize_t n =
+      utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(text.data() + i),
+                       static_cast<utf8proc_ssize_t>(text.size() - i), &cp);
   if (n <= 0) {
     *length = 1;
     return 0xFFFD;
@@ -49,8 +49,9 @@ bool StartsSentence(std::string_view text, size_t i) {
   const utf8proc_int32_t cp = CodePointAt(text, i, &n);
   if (cp < 0x80) {
     const char c = static_cast<char>(cp);
-    return std::isupper(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) ||
-           c == '"' || c == '\'' || c == '(' || c == '[' || c == '-' || c == '*';
+    return std::isupper(static_cast<unsigned char>(c)) ||
+           std::isdigit(static_cast<unsigned char>(c)) || c == '"' || c == '\'' || c == '(' ||
+           c == '[' || c == '-' || c == '*';
   }
   if (cp == 0xAB || cp == 0x201C || cp == 0x2018 || cp == 0xBF || cp == 0xA1 || cp == 0x2014 ||
       cp == 0x2013) {
@@ -93,8 +94,9 @@ bool IsAbbreviation(std::string_view word) {
 }
 
 bool AllDigits(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(),
-                                   [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isdigit(static_cast<unsigned char>(c));
+  });
 }
 
 // Decides whether the terminal punctuation run text[punct, after) ends the sentence that
@@ -121,14 +123,15 @@ std::vector<TextSpan> SplitSentences(std::string_view text) {
   size_t i = start;
   while (i < text.size()) {
     const char c = text[i];
-    const bool ellipsis = text.compare(i, 3, "\u2026") == 0;
+    const bool ellipsis = c == '\xE2' && text.compare(i, 3, "\u2026") == 0;
     if (c != '.' && c != '!' && c != '?' && !ellipsis) {
       ++i;
       continue;
     }
     const size_t punct = i;
     size_t after = i + (ellipsis ? 3 : 1);
-    while (after < text.size() && (text[after] == '.' || text[after] == '!' || text[after] == '?')) {
+    while (after < text.size() &&
+           (text[after] == '.' || text[after] == '!' || text[after] == '?')) {
       ++after;
     }
     // Closing quotes and brackets, possibly after a (no-break) space as in French "Oui. »".

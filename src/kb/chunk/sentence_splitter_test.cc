@@ -48,9 +48,9 @@ TEST(SentenceSplitterTest, EnglishAbbreviationsAndNumbers) {
 }
 
 TEST(SentenceSplitterTest, UrlsAndEmails) {
-  EXPECT_EQ(Split("Visit https://example.org/a.b?x=1. Or mail jo.doe@example.com. Thanks."),
-            (Sentences{"Visit https://example.org/a.b?x=1.", "Or mail jo.doe@example.com.",
-                       "Thanks."}));
+  EXPECT_EQ(
+      Split("Visit https://example.org/a.b?x=1. Or mail jo.doe@example.com. Thanks."),
+      (Sentences{"Visit https://example.org/a.b?x=1.", "Or mail jo.doe@example.com.", "Thanks."}));
   EXPECT_EQ(Split("See www.example.org for more. Bye."),
             (Sentences{"See www.example.org for more.", "Bye."}));
 }

@@ -1,11 +1,10 @@
 // CSV (one table, delimiter sniffed) and JSON (flattened to "path: value" lines).
 #include <algorithm>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "kb/parse/parsers.h"
 
@@ -54,7 +53,7 @@ bool ReadRecord(std::string_view text, char delim, size_t* pos, std::vector<std:
 
 struct DelimiterStats {
   char delim = ',';
-  int mode = 0;         // most frequent field count
+  int mode = 0;          // most frequent field count
   double agreement = 0;  // fraction of records with that count
   int records = 0;
 };
@@ -131,7 +130,9 @@ class FlattenSax {
     if (frames_.empty() || !frames_.back().array) return;
     Frame& f = frames_.back();
     path_.resize(f.path_length);
-    path_ += "[" + std::to_string(f.index++) + "]";
+    path_.push_back('[');
+    path_ += std::to_string(f.index++);
+    path_.push_back(']');
   }
   bool Open(bool array) {
     Step();
@@ -157,9 +158,33 @@ class FlattenSax {
   size_t error_position_ = 0;
 };
 
+// Cheap pre-check on raw lines (no quote handling): some delimiter appears the same non-zero
+// number of times on at least half of the first lines (quoted newlines break some lines).
+bool PlausibleTable(std::string_view text) {
+  for (char d : kDelimiters) {
+    std::map<int, int> counts;
+    int lines = 0;
+    size_t pos = 0;
+    while (pos < text.size() && lines < 20) {
+      size_t eol = text.find('\n', pos);
+      if (eol == std::string_view::npos) eol = text.size();
+      const std::string_view line = text.substr(pos, eol - pos);
+      pos = eol + 1;
+      if (line.empty()) continue;
+      ++counts[static_cast<int>(std::count(line.begin(), line.end(), d))];
+      ++lines;
+    }
+    for (const auto& [n, c] : counts) {
+      if (n > 0 && c >= 2 && c * 2 >= lines) return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 bool LooksLikeCsv(std::string_view text, bool hinted) {
+  if (!hinted && !PlausibleTable(text)) return false;
   const DelimiterStats s = SniffDelimiter(text);
   if (s.mode < 2 || s.records < (hinted ? 1 : 3)) return false;
   if (hinted) return true;

@@ -33,11 +33,13 @@ constexpr Magic kUnsupported[] = {
     {"\x1F\x8B"sv, 0, "gzip archive"},
     {"BZh"sv, 0, "bzip2 archive"},
     {"\xFD"
-     "7zXZ"sv, 0, "xz archive"},
+     "7zXZ"sv,
+     0, "xz archive"},
     {"7z\xBC\xAF\x27\x1C"sv, 0, "7-zip archive"},
     {"Rar!"sv, 0, "rar archive"},
     {"\x7F"
-     "ELF"sv, 0, "executable"},
+     "ELF"sv,
+     0, "executable"},
     {"ID3"sv, 0, "mp3 audio"},
     {"OggS"sv, 0, "ogg media"},
     {"fLaC"sv, 0, "flac audio"},

@@ -1,10 +1,12 @@
 // libFuzzer target: arbitrary bytes through ParseDocument (every format's parser, chosen by
-// content sniffing), with small limits so that each input stays fast. Checks the invariants
-// of a successful parse: block ranges lie inside the text, in order, and the text is UTF-8.
+// content sniffing), with small limits so that each input stays fast, then through the
+// chunker. Checks the invariants of a successful parse (block ranges inside the text and in
+// order, UTF-8 text) and of chunking (each passage is the slice of the text it points to).
 #include <cstddef>
 #include <cstdint>
 #include <span>
 
+#include "kb/chunk/chunker.h"
 #include "kb/parse/parse_document.h"
 #include "kb/parse/text_encoding.h"
 
@@ -32,6 +34,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   if (!savoir::kb::IsValidUtf8(doc.text) || !savoir::kb::IsValidUtf8(doc.title)) {
     __builtin_trap();
+  }
+  savoir::kb::ChunkOptions chunk;
+  chunk.target_tokens = 24;
+  chunk.max_tokens = 40;
+  chunk.overlap_tokens = 8;
+  for (const savoir::kb::Passage& p : savoir::kb::Chunk(doc, chunk)) {
+    if (p.begin >= p.end || p.end > doc.text.size()) __builtin_trap();
+    if (doc.text.compare(p.begin, p.end - p.begin, p.text) != 0) __builtin_trap();
   }
   (void)savoir::kb::DetectDocumentType(std::span<const uint8_t>(data, size), options);
   return 0;

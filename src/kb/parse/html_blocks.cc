@@ -15,11 +15,11 @@ constexpr int kMaxDepth = 256;
 
 bool IsBlockName(std::string_view n) {
   static constexpr std::string_view kBlocks[] = {
-      "address", "article", "aside",   "blockquote", "body",    "center",  "details", "dialog",
-      "dd",      "div",     "dl",      "dt",         "fieldset", "figcaption", "figure", "footer",
-      "form",    "header",  "hgroup",  "hr",         "li",      "main",    "nav",     "ol",
-      "p",       "pre",     "section", "summary",    "table",   "tbody",   "td",      "tfoot",
-      "th",      "thead",   "tr",      "ul",         "legend",  "caption", "html",    "h1",
+      "address", "article", "aside",   "blockquote", "body",     "center",     "details", "dialog",
+      "dd",      "div",     "dl",      "dt",         "fieldset", "figcaption", "figure",  "footer",
+      "form",    "header",  "hgroup",  "hr",         "li",       "main",       "nav",     "ol",
+      "p",       "pre",     "section", "summary",    "table",    "tbody",      "td",      "tfoot",
+      "th",      "thead",   "tr",      "ul",         "legend",   "caption",    "html",    "h1",
       "h2",      "h3",      "h4",      "h5",         "h6"};
   return std::find(std::begin(kBlocks), std::end(kBlocks), n) != std::end(kBlocks);
 }
@@ -75,7 +75,8 @@ class HtmlBlockReader {
 void HtmlBlockReader::Walk(const xmlNode* node, int depth) {
   for (const xmlNode* c = node->children; c != nullptr && b_->status().ok(); c = c->next) {
     if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
-      if (c->content != nullptr) AppendCollapsed(reinterpret_cast<const char*>(c->content), &inline_);
+      if (c->content != nullptr)
+        AppendCollapsed(reinterpret_cast<const char*>(c->content), &inline_);
     } else if (c->type == XML_ELEMENT_NODE && depth < kMaxDepth) {
       Element(c, depth + 1);
     }

@@ -42,9 +42,9 @@ std::string Lower(std::string_view s) {
 
 bool AlwaysDropped(std::string_view name) {
   static constexpr std::string_view kDropped[] = {
-      "script", "style",  "noscript", "template", "svg",    "math",   "iframe", "object",
-      "embed",  "canvas", "video",    "audio",    "nav",    "aside",  "button", "select",
-      "input",  "textarea", "dialog", "head",     "link",   "meta",   "map",    "frameset"};
+      "script", "style",    "noscript", "template", "svg",  "math",  "iframe", "object",
+      "embed",  "canvas",   "video",    "audio",    "nav",  "aside", "button", "select",
+      "input",  "textarea", "dialog",   "head",     "link", "meta",  "map",    "frameset"};
   return std::find(std::begin(kDropped), std::end(kDropped), name) != std::end(kDropped);
 }
 
@@ -55,7 +55,8 @@ bool IsBoilerplate(const xmlNode* node, bool in_content) {
   if (AlwaysDropped(name)) return true;
   if (name == "footer" || (name == "header" && !in_content)) return true;
   for (const xmlAttr* a = node->properties; a != nullptr; a = a->next) {
-    if (a->name != nullptr && std::string_view(reinterpret_cast<const char*>(a->name)) == "hidden") {
+    if (a->name != nullptr &&
+        std::string_view(reinterpret_cast<const char*>(a->name)) == "hidden") {
       return true;
     }
   }
@@ -67,20 +68,21 @@ bool IsBoilerplate(const xmlNode* node, bool in_content) {
   }
   const std::string style = Lower(Attr(node, "style"));
   if (Contains(style, {"display:none", "display: none", "visibility:hidden"})) return true;
-  if (name == "body" || name == "html" || name == "article" || name == "main" ||
-      name == "table" || name == "tr" || name == "td" || name == "th" || name == "tbody") {
+  if (name == "body" || name == "html" || name == "article" || name == "main" || name == "table" ||
+      name == "tr" || name == "td" || name == "th" || name == "tbody") {
     return false;
   }
-  const std::string cls = Lower(std::string(Attr(node, "class")) + " " +
-                                std::string(Attr(node, "id")));
+  const std::string cls =
+      Lower(std::string(Attr(node, "class")) + " " + std::string(Attr(node, "id")));
   if (cls.size() <= 1) return false;
   if (Contains(cls, {"article", "content", "main", "post", "entry", "story", "body"})) {
     return false;
   }
-  return Contains(cls, {"nav", "menu", "footer", "sidebar", "breadcrumb", "cookie", "banner",
-                        "share", "social", "related", "advert", "promo", "popup", "modal",
-                        "newsletter", "subscribe", "comment", "masthead", "skip-link",
-                        "toolbar", "pagination", "pager", "widget", "sponsor", "consent"});
+  return Contains(
+      cls, {"nav",        "menu",      "footer",  "sidebar",  "breadcrumb", "cookie",  "banner",
+            "share",      "social",    "related", "advert",   "promo",      "popup",   "modal",
+            "newsletter", "subscribe", "comment", "masthead", "skip-link",  "toolbar", "pagination",
+            "pager",      "widget",    "sponsor", "consent"});
 }
 
 void Prune(xmlNode* node, bool in_content, int depth, std::vector<xmlNode*>* doomed) {
@@ -200,7 +202,8 @@ void ReadHead(xmlNode* html, ParsedDocument* doc) {
     if (name == "title" && doc->title.empty()) {
       doc->title = CollapseWhitespace(TextContent(c));
     } else if (name == "meta") {
-      const std::string key = Lower(!Attr(c, "name").empty() ? Attr(c, "name") : Attr(c, "property"));
+      const std::string key =
+          Lower(!Attr(c, "name").empty() ? Attr(c, "name") : Attr(c, "property"));
       const std::string value = CollapseWhitespace(Attr(c, "content"));
       if ((key == "description" || key == "og:description") && doc->metadata.description.empty()) {
         doc->metadata.description = value;

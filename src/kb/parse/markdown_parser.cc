@@ -61,9 +61,9 @@ int MarkdownReader::EnterBlock(MD_BLOCKTYPE type, void* detail) {
     case MD_BLOCK_UL:
     case MD_BLOCK_OL: {
       if (in_item_ && !FlushItem()) return 1;
-      const int start =
-          type == MD_BLOCK_OL ? static_cast<int>(static_cast<MD_BLOCK_OL_DETAIL*>(detail)->start)
-                              : 0;
+      const int start = type == MD_BLOCK_OL
+                            ? static_cast<int>(static_cast<MD_BLOCK_OL_DETAIL*>(detail)->start)
+                            : 0;
       lists_.push_back({type == MD_BLOCK_OL, start});
       break;
     }
@@ -192,8 +192,8 @@ StatusOr<ParsedDocument> ParseMarkdown(std::string_view text, const ParseContext
   MarkdownReader reader(&b);
   MD_PARSER parser{};
   parser.abi_version = 0;
-  parser.flags = MD_FLAG_TABLES | MD_FLAG_STRIKETHROUGH | MD_FLAG_TASKLISTS |
-                 MD_FLAG_PERMISSIVEATXHEADERS;
+  parser.flags =
+      MD_FLAG_TABLES | MD_FLAG_STRIKETHROUGH | MD_FLAG_TASKLISTS | MD_FLAG_PERMISSIVEATXHEADERS;
   parser.enter_block = [](MD_BLOCKTYPE t, void* d, void* u) {
     return static_cast<MarkdownReader*>(u)->EnterBlock(t, d);
   };

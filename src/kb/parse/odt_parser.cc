@@ -60,8 +60,8 @@ class OdtReader {
       if (Name(c) == "list-style") {
         std::unordered_map<int, bool>& levels = ordered_[std::string(Attr(c, "name"))];
         for (const xmlNode* l = c->children; l != nullptr; l = l->next) {
-          levels[ToInt(Attr(l, "level"), 1)] = Name(l) == "list-level-style-number" &&
-                                               !Attr(l, "num-format").empty();
+          levels[ToInt(Attr(l, "level"), 1)] =
+              Name(l) == "list-level-style-number" && !Attr(l, "num-format").empty();
         }
       } else if (depth < 4 && Name(c).find("styles") != std::string_view::npos) {
         ReadListStyles(c, depth + 1);
@@ -167,13 +167,20 @@ Status ReadMeta(ZipArchive& zip, ParsedDocument* doc) {
     const std::string_view name = Name(c);
     std::string value = CollapseWhitespace(TextContent(c));
     if (value.empty()) continue;
-    if (name == "title") doc->title = std::move(value);
-    else if (name == "initial-creator") doc->metadata.author = std::move(value);
-    else if (name == "creator" && doc->metadata.author.empty()) doc->metadata.author = value;
-    else if (name == "creation-date") doc->metadata.created = std::move(value);
-    else if (name == "date") doc->metadata.modified = std::move(value);
-    else if (name == "language") doc->language = std::move(value);
-    else if (name == "description" || name == "subject") doc->metadata.description = value;
+    if (name == "title")
+      doc->title = std::move(value);
+    else if (name == "initial-creator")
+      doc->metadata.author = std::move(value);
+    else if (name == "creator" && doc->metadata.author.empty())
+      doc->metadata.author = value;
+    else if (name == "creation-date")
+      doc->metadata.created = std::move(value);
+    else if (name == "date")
+      doc->metadata.modified = std::move(value);
+    else if (name == "language")
+      doc->language = std::move(value);
+    else if (name == "description" || name == "subject")
+      doc->metadata.description = value;
   }
   return OkStatus();
 }

@@ -42,10 +42,14 @@ StatusOr<ParsedDocument> ParseZip(std::span<const uint8_t> bytes, const ParseCon
                           ZipArchive::Open(bytes, ZipLimitsOf(ctx.options())));
   const parse_internal::ZipKind kind = parse_internal::ClassifyZip(*zip);
   switch (kind.type) {
-    case DocumentType::kDocx: return parse_internal::ParseDocx(*zip, ctx);
-    case DocumentType::kPptx: return parse_internal::ParsePptx(*zip, ctx);
-    case DocumentType::kOdt: return parse_internal::ParseOdt(*zip, ctx);
-    default: break;
+    case DocumentType::kDocx:
+      return parse_internal::ParseDocx(*zip, ctx);
+    case DocumentType::kPptx:
+      return parse_internal::ParsePptx(*zip, ctx);
+    case DocumentType::kOdt:
+      return parse_internal::ParseOdt(*zip, ctx);
+    default:
+      break;
   }
   return UnimplementedError("unsupported file type: {}", kind.what);
 }
@@ -58,24 +62,32 @@ StatusOr<ParsedDocument> ParseText(std::span<const uint8_t> bytes, const ParseCo
     return InvalidArgumentError("empty document");
   }
   switch (parse_internal::ClassifyText(text, ctx.options())) {
-    case DocumentType::kHtml: return parse_internal::ParseHtml(text, ctx);
-    case DocumentType::kJson: return parse_internal::ParseJson(text, ctx);
-    case DocumentType::kCsv: return parse_internal::ParseCsv(text, ctx);
-    case DocumentType::kMarkdown: return parse_internal::ParseMarkdown(text, ctx);
-    default: return parse_internal::ParsePlainText(text, ctx);
+    case DocumentType::kHtml:
+      return parse_internal::ParseHtml(text, ctx);
+    case DocumentType::kJson:
+      return parse_internal::ParseJson(text, ctx);
+    case DocumentType::kCsv:
+      return parse_internal::ParseCsv(text, ctx);
+    case DocumentType::kMarkdown:
+      return parse_internal::ParseMarkdown(text, ctx);
+    default:
+      return parse_internal::ParsePlainText(text, ctx);
   }
 }
 
 StatusOr<ParsedDocument> Dispatch(std::span<const uint8_t> bytes, const ParseContext& ctx) {
   const parse_internal::BinarySniff sniff = parse_internal::SniffBinary(bytes);
   switch (sniff.kind) {
-    case BinaryKind::kPdf: return parse_internal::ParsePdf(bytes, ctx);
-    case BinaryKind::kZip: return ParseZip(bytes, ctx);
+    case BinaryKind::kPdf:
+      return parse_internal::ParsePdf(bytes, ctx);
+    case BinaryKind::kZip:
+      return ParseZip(bytes, ctx);
     case BinaryKind::kEncryptedOffice:
       return PermissionDeniedError("encrypted office document: a password is required");
     case BinaryKind::kUnsupported:
       return UnimplementedError("unsupported file type: {}", sniff.what);
-    case BinaryKind::kText: break;
+    case BinaryKind::kText:
+      break;
   }
   return ParseText(bytes, ctx);
 }

@@ -77,8 +77,7 @@ struct ParseOptions {
 // Parses `bytes` (not retained) into a ParsedDocument. The document's title is its own
 // (HTML <title>, document properties, front matter), else its first level-1 heading, else
 // the file name hint without its extension. See the file comment for errors.
-StatusOr<ParsedDocument> ParseDocument(std::span<const uint8_t> bytes,
-                                       const ParseOptions& options);
+StatusOr<ParsedDocument> ParseDocument(std::span<const uint8_t> bytes, const ParseOptions& options);
 
 // Detects the type of `bytes` as ParseDocument would, without parsing. Returns kUnknown for
 // unsupported or unrecognised content. Thread-safe.

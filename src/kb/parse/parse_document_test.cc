@@ -179,7 +179,10 @@ TEST(ParseDocumentTest, DetectsTextFormatsFromContent) {
   EXPECT_EQ(DetectDocumentType(Bytes("a\tb\tc\n1\t2\t3\n4\t5\t6\n"), none), DocumentType::kCsv);
   EXPECT_EQ(DetectDocumentType(Bytes("# Title\n\nBody.\n"), none), DocumentType::kMarkdown);
   EXPECT_EQ(DetectDocumentType(Bytes("- a\n- b\n- c\n"), none), DocumentType::kPlainText);
-  EXPECT_EQ(DetectDocumentType(Bytes("\x7F" "ELF\x02\x01"), none), DocumentType::kUnknown);
+  EXPECT_EQ(DetectDocumentType(Bytes("\x7F"
+                                     "ELF\x02\x01"),
+                               none),
+            DocumentType::kUnknown);
 }
 
 TEST(ParseDocumentTest, BinaryGarbageIsUnsupported) {

@@ -63,27 +63,26 @@ TEST_P(ParseGoldenTest, MatchesGolden) {
   EXPECT_EQ(json, expected.str()) << c.file;
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Formats, ParseGoldenTest,
-    testing::Values(GoldenCase{"sample.txt", DocumentType::kPlainText},
-                    GoldenCase{"latin1.txt", DocumentType::kPlainText},
-                    GoldenCase{"utf16le.txt", DocumentType::kPlainText},
-                    GoldenCase{"utf16be.txt", DocumentType::kPlainText},
-                    GoldenCase{"sample.md", DocumentType::kMarkdown},
-                    GoldenCase{"sample.html", DocumentType::kHtml},
-                    GoldenCase{"sample.csv", DocumentType::kCsv},
-                    GoldenCase{"sample.json", DocumentType::kJson},
-                    GoldenCase{"sample.pdf", DocumentType::kPdf},
-                    GoldenCase{"sample.docx", DocumentType::kDocx},
-                    GoldenCase{"sample.pptx", DocumentType::kPptx},
-                    GoldenCase{"sample.odt", DocumentType::kOdt}),
-    [](const testing::TestParamInfo<GoldenCase>& info) {
-      std::string name = info.param.file;
-      for (char& ch : name) {
-        if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
-      }
-      return name;
-    });
+INSTANTIATE_TEST_SUITE_P(Formats, ParseGoldenTest,
+                         testing::Values(GoldenCase{"sample.txt", DocumentType::kPlainText},
+                                         GoldenCase{"latin1.txt", DocumentType::kPlainText},
+                                         GoldenCase{"utf16le.txt", DocumentType::kPlainText},
+                                         GoldenCase{"utf16be.txt", DocumentType::kPlainText},
+                                         GoldenCase{"sample.md", DocumentType::kMarkdown},
+                                         GoldenCase{"sample.html", DocumentType::kHtml},
+                                         GoldenCase{"sample.csv", DocumentType::kCsv},
+                                         GoldenCase{"sample.json", DocumentType::kJson},
+                                         GoldenCase{"sample.pdf", DocumentType::kPdf},
+                                         GoldenCase{"sample.docx", DocumentType::kDocx},
+                                         GoldenCase{"sample.pptx", DocumentType::kPptx},
+                                         GoldenCase{"sample.odt", DocumentType::kOdt}),
+                         [](const testing::TestParamInfo<GoldenCase>& info) {
+                           std::string name = info.param.file;
+                           for (char& ch : name) {
+                             if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+                           }
+                           return name;
+                         });
 
 }  // namespace
 }  // namespace savoir::kb

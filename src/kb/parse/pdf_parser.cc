@@ -14,11 +14,11 @@
 #include <ctime>
 #include <functional>
 #include <map>
-#include <set>
-#include <vector>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "kb/parse/parsers.h"
 #include "kb/parse/text_encoding.h"
@@ -93,8 +93,10 @@ std::vector<Line> PageLines(const poppler::page& page) {
   for (const poppler::text_box& box : page.text_list(poppler::page::text_list_include_font)) {
     const poppler::rectf r = box.bbox();
     const double size = box.has_font_info() ? box.get_font_size() : r.height();
-    const bool same_line = !lines.empty() && std::abs(r.top() - lines.back().top) <
-                                                 0.5 * std::max(1.0, std::min(r.height(), lines.back().bottom - lines.back().top));
+    const bool same_line =
+        !lines.empty() &&
+        std::abs(r.top() - lines.back().top) <
+            0.5 * std::max(1.0, std::min(r.height(), lines.back().bottom - lines.back().top));
     if (!same_line) lines.push_back({{}, 0, r.top(), r.bottom()});
     Line& line = lines.back();
     if (same_line && !line.text.empty() && line.text.back() != ' ') line.text.push_back(' ');

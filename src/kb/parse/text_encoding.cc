@@ -125,10 +125,14 @@ void NormalizeLineEndings(std::string* s) {
 
 std::string_view TextEncodingName(TextEncoding encoding) {
   switch (encoding) {
-    case TextEncoding::kUtf8: return "utf-8";
-    case TextEncoding::kUtf16Le: return "utf-16le";
-    case TextEncoding::kUtf16Be: return "utf-16be";
-    case TextEncoding::kWindows1252: return "windows-1252";
+    case TextEncoding::kUtf8:
+      return "utf-8";
+    case TextEncoding::kUtf16Le:
+      return "utf-16le";
+    case TextEncoding::kUtf16Be:
+      return "utf-16be";
+    case TextEncoding::kWindows1252:
+      return "windows-1252";
   }
   return "utf-8";
 }

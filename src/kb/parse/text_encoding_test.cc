@@ -13,7 +13,9 @@ std::optional<DecodedText> Decode(const std::string& bytes) {
 }
 
 TEST(TextEncodingTest, Utf8PassesThroughWithoutBom) {
-  auto d = Decode("\xEF\xBB\xBF" "caf\xC3\xA9\r\nligne\rdeux");
+  auto d = Decode(
+      "\xEF\xBB\xBF"
+      "caf\xC3\xA9\r\nligne\rdeux");
   ASSERT_TRUE(d);
   EXPECT_EQ(d->encoding, TextEncoding::kUtf8);
   EXPECT_EQ(d->text, "caf\xC3\xA9\nligne\ndeux");
@@ -55,7 +57,10 @@ TEST(TextEncodingTest, Utf16WithoutBomIsRecognised) {
 }
 
 TEST(TextEncodingTest, LoneSurrogateBecomesReplacementCharacter) {
-  auto d = Decode(std::string("\xFF\xFE\x00\xD8" "a\x00", 6));
+  auto d =
+      Decode(std::string("\xFF\xFE\x00\xD8"
+                         "a\x00",
+                         6));
   ASSERT_TRUE(d);
   EXPECT_EQ(d->text, "\uFFFDa");
 }
@@ -73,7 +78,10 @@ TEST(TextEncodingTest, Utf8Validation) {
   EXPECT_FALSE(IsValidUtf8("\xED\xA0\x80"));      // surrogate
   EXPECT_FALSE(IsValidUtf8("\xF4\x90\x80\x80"));  // past U+10FFFF
   EXPECT_FALSE(IsValidUtf8("abc\xE2\x82"));       // truncated
-  EXPECT_EQ(SanitizeUtf8("a\xFF" "b"), "a\uFFFD" "b");
+  EXPECT_EQ(SanitizeUtf8("a\xFF"
+                         "b"),
+            "a\uFFFD"
+            "b");
 }
 
 }  // namespace

@@ -35,8 +35,7 @@ bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
 // `*number` (0 for bullets).
 size_t ListMarker(std::string_view line, int* number) {
   *number = 0;
-  if (line.size() >= 2 && (line[0] == '-' || line[0] == '*' || line[0] == '+') &&
-      line[1] == ' ') {
+  if (line.size() >= 2 && (line[0] == '-' || line[0] == '*' || line[0] == '+') && line[1] == ' ') {
     return 2;
   }
   for (std::string_view bullet : {"\u2022 ", "\u2013 ", "\u25CF ", "\u25AA "}) {
@@ -124,12 +123,11 @@ struct Entity {
   uint32_t cp;
 };
 constexpr std::array<Entity, 24> kEntities = {{
-    {"amp", '&'},      {"lt", '<'},       {"gt", '>'},        {"quot", '"'},
-    {"apos", '\''},    {"nbsp", 0xA0},    {"copy", 0xA9},     {"reg", 0xAE},
-    {"trade", 0x2122}, {"hellip", 0x2026}, {"mdash", 0x2014}, {"ndash", 0x2013},
-    {"laquo", 0xAB},   {"raquo", 0xBB},   {"euro", 0x20AC},   {"eacute", 0xE9},
-    {"egrave", 0xE8},  {"agrave", 0xE0},  {"ccedil", 0xE7},   {"rsquo", 0x2019},
-    {"lsquo", 0x2018}, {"rdquo", 0x201D}, {"ldquo", 0x201C},  {"middot", 0xB7},
+    {"amp", '&'},      {"lt", '<'},       {"gt", '>'},       {"quot", '"'},     {"apos", '\''},
+    {"nbsp", 0xA0},    {"copy", 0xA9},    {"reg", 0xAE},     {"trade", 0x2122}, {"hellip", 0x2026},
+    {"mdash", 0x2014}, {"ndash", 0x2013}, {"laquo", 0xAB},   {"raquo", 0xBB},   {"euro", 0x20AC},
+    {"eacute", 0xE9},  {"egrave", 0xE8},  {"agrave", 0xE0},  {"ccedil", 0xE7},  {"rsquo", 0x2019},
+    {"lsquo", 0x2018}, {"rdquo", 0x201D}, {"ldquo", 0x201C}, {"middot", 0xB7},
 }};
 
 }  // namespace

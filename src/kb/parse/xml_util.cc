@@ -43,9 +43,9 @@ StatusOr<XmlDocPtr> ParseXml(std::string_view xml, std::string_view format,
   if (xml.size() > static_cast<size_t>(INT32_MAX)) {
     return ResourceExhaustedError("{}: {} is too large", format, part_name);
   }
-  XmlDocPtr doc(xmlReadMemory(xml.data(), static_cast<int>(xml.size()), nullptr, nullptr,
-                              XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-                                  XML_PARSE_NOCDATA));
+  XmlDocPtr doc(
+      xmlReadMemory(xml.data(), static_cast<int>(xml.size()), nullptr, nullptr,
+                    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA));
   if (doc == nullptr || xmlDocGetRootElement(doc.get()) == nullptr) {
     return DataLossError("corrupt {}: {} is not well-formed XML", format, part_name);
   }

@@ -36,7 +36,8 @@ StatusOr<std::unique_ptr<ZipArchive>> ZipArchive::Open(std::span<const uint8_t> 
   if (handle->zip == nullptr) {
     zip_source_free(source);
     std::string reason = zip_error_strerror(&error);
-    if (!reason.empty()) reason[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(reason[0])));
+    if (!reason.empty())
+      reason[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(reason[0])));
     Status status = DataLossError("corrupt zip archive: {}", reason);
     zip_error_fini(&error);
     return status;
