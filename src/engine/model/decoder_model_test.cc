@@ -215,7 +215,9 @@ TEST_F(StoriesTest, ReusedPrefixGivesTheSameLogits) {
   ASSERT_TRUE(cache.Reserve(b, 5).ok());
   std::vector<float> cached = run(b, reused);
   ASSERT_EQ(fresh.size(), cached.size());
-  for (size_t i = 0; i < fresh.size(); ++i) EXPECT_FLOAT_EQ(fresh[i], cached[i]);
+  // The reused run computes one token where the fresh run computed five in one batch; the
+  // kernels take different (batched vs. single-row) paths, equal up to float rounding.
+  for (size_t i = 0; i < fresh.size(); ++i) EXPECT_NEAR(fresh[i], cached[i], 1e-4);
 }
 
 }  // namespace
