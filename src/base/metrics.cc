@@ -36,7 +36,7 @@ std::string LabelText(const std::vector<std::string>& names, const LabelValues& 
   }
   if (!extra.empty()) parts.push_back(extra);
   if (parts.empty()) return "";
-  return "{" + fmt::format("{}", fmt::join(parts, ",")) + "}";
+  return fmt::format("{{{}}}", fmt::join(parts, ","));
 }
 
 }  // namespace

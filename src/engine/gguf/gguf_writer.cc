@@ -16,8 +16,10 @@ namespace {
 
 template <typename T>
 void Append(std::vector<uint8_t>& out, T v) {
-  const auto* p = reinterpret_cast<const uint8_t*>(&v);
-  out.insert(out.end(), p, p + sizeof(T));
+  // resize + memcpy rather than insert: gcc 12 at -O3 warns (falsely) about the insert.
+  const size_t old = out.size();
+  out.resize(old + sizeof(T));
+  std::memcpy(out.data() + old, &v, sizeof(T));
 }
 
 void AppendString(std::vector<uint8_t>& out, std::string_view s) {

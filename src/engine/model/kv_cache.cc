@@ -27,13 +27,15 @@ KvCache::KvCache(const KvCacheOptions& options)
 }
 
 KvCache::SeqId KvCache::NewSequence() {
+  Sequence fresh;
+  fresh.live = true;
   for (size_t i = 0; i < seqs_.size(); ++i) {
     if (!seqs_[i].live) {
-      seqs_[i] = Sequence{.live = true};
+      seqs_[i] = std::move(fresh);
       return static_cast<SeqId>(i);
     }
   }
-  seqs_.push_back(Sequence{.live = true});
+  seqs_.push_back(std::move(fresh));
   return static_cast<SeqId>(seqs_.size() - 1);
 }
 
