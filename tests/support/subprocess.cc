@@ -51,7 +51,7 @@ struct Subprocess::Capture {
 
 std::string SavoirBinary() {
   if (const char* bin = std::getenv("SAVOIR_BIN"); bin != nullptr && *bin) return bin;
-  return std::string(SAVOIR_BINARY_DIR) + "/src/app/savoir";
+  return std::string(SAVOIR_BINARY_DIR) + "/savoir";
 }
 
 std::string SharedDir() {
