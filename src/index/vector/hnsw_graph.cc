@@ -150,10 +150,7 @@ void HnswIndex::Link(uint32_t node, VisitedList& visited) {
     const std::vector<Scored> chosen = SelectNeighbours(found, options_.m);
     ids.clear();
     for (const Scored& c : chosen) ids.push_back(c.id);
-    {
-      std::lock_guard<std::mutex> lock(LockOf(node));
-      store_.SetLinks(node, l, ids.data(), static_cast<uint32_t>(ids.size()));
-    }
+    SetOwnLinks(node, l, q, chosen, ids);
     for (uint32_t neighbour : ids) AddBacklink(neighbour, node, l);
     if (!found.empty()) entries = std::move(found);
   }
@@ -164,6 +161,28 @@ void HnswIndex::Link(uint32_t node, VisitedList& visited) {
       entry_.store(PackEntry(node, level), std::memory_order_release);
     }
   }
+}
+
+void HnswIndex::SetOwnLinks(uint32_t node, int level, const QueryCode& q,
+                            const std::vector<Scored>& chosen, std::vector<uint32_t>& ids) {
+  std::lock_guard<std::mutex> lock(LockOf(node));
+  const uint32_t count = store_.LinkCount(node, level);
+  if (count > 0) {
+    // Another linking thread reached this node through a level above and linked back to it
+    // before its own list here was written: keep those links too.
+    std::vector<Scored> merged = chosen;
+    for (uint32_t j = 0; j < count; ++j) {
+      const uint32_t v = store_.Link(node, level, j);
+      if (std::find(ids.begin(), ids.end(), v) == ids.end()) {
+        merged.push_back(Scored{Distance(q, v), v});
+      }
+    }
+    std::sort(merged.begin(), merged.end(),
+              [](const Scored& a, const Scored& b) { return a.distance < b.distance; });
+    ids.clear();
+    for (const Scored& c : SelectNeighbours(merged, store_.MaxDegree(level))) ids.push_back(c.id);
+  }
+  store_.SetLinks(node, level, ids.data(), static_cast<uint32_t>(ids.size()));
 }
 
 void HnswIndex::AddBacklink(uint32_t node, uint32_t neighbour, int level) {

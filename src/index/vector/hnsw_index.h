@@ -237,6 +237,10 @@ class HnswIndex {
   std::vector<Scored> SearchFromEntry(const QueryCode& q, int level, uint32_t exclude,
                                       VisitedList& visited) const;
   void Link(uint32_t node, VisitedList& visited);
+  // Writes the list of `node` at `level` (ids: the ids of `chosen`, updated to what was
+  // written), merging links other threads added meanwhile.
+  void SetOwnLinks(uint32_t node, int level, const QueryCode& q, const std::vector<Scored>& chosen,
+                   std::vector<uint32_t>& ids);
   void AddBacklink(uint32_t node, uint32_t neighbour, int level);
   void RepairLists(uint32_t node, VisitedList& visited);
   void ResetEntryPoint();

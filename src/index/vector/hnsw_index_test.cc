@@ -23,6 +23,12 @@ constexpr size_t kK = 10;
 // External ids are spread out so that no test can pass by confusing them with slot numbers.
 uint64_t IdOf(size_t row) { return 1'000'003ULL * row + 17; }
 
+SearchOptions TopOf(size_t k) {
+  SearchOptions options;
+  options.k = k;
+  return options;
+}
+
 std::vector<uint64_t> Ids(const std::vector<SearchHit>& hits) {
   std::vector<uint64_t> ids;
   for (const SearchHit& h : hits) ids.push_back(h.id);
@@ -211,7 +217,7 @@ TEST_F(HnswIndexTest, DeletedIdsAreNeverReturnedAndRecallHolds) {
   EXPECT_EQ(stats.live, kCount);
   gone.clear();
   check("re-added");
-  const SearchHit self = (*index->Search(Row(rows[0]), SearchOptions{.k = 1}))[0];
+  const SearchHit self = (*index->Search(Row(rows[0]), TopOf(1)))[0];
   EXPECT_EQ(self.id, IdOf(rows[0]));
 }
 
@@ -244,11 +250,19 @@ TEST_F(HnswIndexTest, AddAndRemoveErrors) {
 }
 
 TEST_F(HnswIndexTest, CreateRejectsBadOptions) {
-  EXPECT_EQ(HnswIndex::Create(HnswOptions{.dim = 0}).status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(HnswIndex::Create(HnswOptions{.m = 1}).status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(HnswIndex::Create(HnswOptions{.m = 129}).status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(HnswIndex::Create(HnswOptions{.ef_search = 0}).status().code(),
+  const auto code_with = [](auto change) {
+    HnswOptions options;
+    change(options);
+    return HnswIndex::Create(options).status().code();
+  };
+  EXPECT_EQ(code_with([](HnswOptions& o) { o.dim = 0; }), StatusCode::kInvalidArgument);
+  EXPECT_EQ(code_with([](HnswOptions& o) { o.dim = 4097; }), StatusCode::kInvalidArgument);
+  EXPECT_EQ(code_with([](HnswOptions& o) { o.m = 1; }), StatusCode::kInvalidArgument);
+  EXPECT_EQ(code_with([](HnswOptions& o) { o.m = 129; }), StatusCode::kInvalidArgument);
+  EXPECT_EQ(code_with([](HnswOptions& o) { o.ef_search = 0; }), StatusCode::kInvalidArgument);
+  EXPECT_EQ(code_with([](HnswOptions& o) { o.metric = static_cast<Metric>(7); }),
             StatusCode::kInvalidArgument);
+  EXPECT_EQ(code_with([](HnswOptions&) {}), StatusCode::kOk);
 }
 
 TEST_F(HnswIndexTest, EmptyAndTinyIndexes) {
@@ -257,7 +271,7 @@ TEST_F(HnswIndexTest, EmptyAndTinyIndexes) {
   EXPECT_TRUE(index->ExactSearch(Query(0), 5)->empty());
   for (size_t i = 0; i < 3; ++i) ASSERT_TRUE(index->Add(IdOf(i), Row(i)).ok());
   EXPECT_EQ(index->Search(Query(0))->size(), 3u);  // k = 10 but only 3 live.
-  EXPECT_TRUE(index->Search(Query(0), SearchOptions{.k = 0})->empty());
+  EXPECT_TRUE(index->Search(Query(0), TopOf(0))->empty());
   for (size_t i = 0; i < 3; ++i) ASSERT_TRUE(index->Remove(IdOf(i)).ok());
   EXPECT_TRUE(index->Search(Query(0))->empty());
   ASSERT_TRUE(index->Vacuum().ok());
@@ -366,7 +380,9 @@ TEST_F(HnswIndexTest, SearchesRunDuringWrites) {
         index->AddBatch(ids, std::span<const float>(data_).subspan(start * kDim, 250 * kDim), 2)
             .ok());
     for (size_t i = start - 500; i < start - 400; ++i) ASSERT_TRUE(index->Remove(IdOf(i)).ok());
-    if (start % 1000 == 0) ASSERT_TRUE(index->Vacuum().ok());
+    if (start % 1000 == 0) {
+      ASSERT_TRUE(index->Vacuum().ok());
+    }
   }
   done.store(true);
   r1.join();

@@ -115,7 +115,9 @@ TEST_F(HnswIoTest, RoundTripKeepsEverything) {
 }
 
 TEST_F(HnswIoTest, EmptyIndexRoundTrip) {
-  std::unique_ptr<HnswIndex> empty = *HnswIndex::Create(HnswOptions{.dim = kDim});
+  HnswOptions options;
+  options.dim = kDim;
+  std::unique_ptr<HnswIndex> empty = *HnswIndex::Create(options);
   ASSERT_TRUE(empty->Save(path_).ok());
   StatusOr<std::unique_ptr<HnswIndex>> loaded = HnswIndex::Load(path_);
   ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();

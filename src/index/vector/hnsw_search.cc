@@ -57,7 +57,11 @@ StatusOr<std::vector<SearchHit>> HnswIndex::Search(std::span<const float> query,
       return Exact(q, options.k, options.filter);
     }
   }
-  const size_t ef = std::max(options.k, options.ef == 0 ? options_.ef_search : options.ef);
+  // Neither k nor ef can usefully exceed the number of live vectors; clamping keeps absurd
+  // values from reserving absurd memory.
+  const size_t live = std::max<size_t>(size(), 1);
+  const size_t k = std::min(options.k, live);
+  const size_t ef = std::min(std::max(k, options.ef == 0 ? options_.ef_search : options.ef), live);
   std::vector<SearchHit> hits = Finish(q, SearchGraph(q, options, ef), options);
   // A walk that comes back short (a filter that allows fewer ids than estimated, or a region
   // of the graph cut off by deletions) is completed by exact search.

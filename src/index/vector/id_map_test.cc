@@ -47,7 +47,9 @@ TEST(IdMapTest, MatchesUnorderedMapUnderRandomOperations) {
         const auto it = reference.find(k);
         const std::optional<uint32_t> got = map.Find(k);
         ASSERT_EQ(got.has_value(), it != reference.end());
-        if (got.has_value()) EXPECT_EQ(*got, it->second);
+        if (got.has_value()) {
+          EXPECT_EQ(*got, it->second);
+        }
       }
     }
     ASSERT_EQ(map.size(), reference.size());

@@ -30,8 +30,8 @@ class VectorFilter {
   // True when the vector with external id `id` may appear in results.
   virtual bool Allows(uint64_t id) const = 0;
 
-  // The allowed ids when the filter is an explicit list (ids absent from the index are
-  // allowed and ignored), else nullptr. Lets the index score a small allowed set directly
+  // The allowed ids when the filter is an explicit list, each once (ids absent from the index
+  // are allowed and ignored), else nullptr. Lets the index score a small allowed set directly
   // instead of scanning every node; also tells it the set's size without sampling.
   virtual const std::vector<uint64_t>* AllowedIds() const { return nullptr; }
 };
