@@ -1,11 +1,41 @@
 // AVX-512 kernels (F, BW, VL); compiled with -mavx512f -mavx512bw -mavx512vl -mavx2 -mfma.
 // Tails use masked loads instead of a scalar loop.
+// gcc 12's AVX-512 headers fill don't-care lanes with _mm512_undefined_*(), which its
+// -Wuninitialized flags once inlined at -O3 (gcc bug 105593, fixed in later releases).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #include <immintrin.h>
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 
 #include "index/vector/distance_kernels.h"
 
 namespace savoir::index::kernels {
 namespace {
+
+// Sum of the sixteen lanes. Folds with whole-register shuffles rather than
+// _mm512_reduce_add_epi32, whose 256-bit extract trips gcc 12's -Wuninitialized at -O3.
+inline int32_t HorizontalSum(__m512i v) {
+  v = _mm512_add_epi32(v, _mm512_shuffle_i64x2(v, v, _MM_SHUFFLE(1, 0, 3, 2)));
+  v = _mm512_add_epi32(v, _mm512_shuffle_i64x2(v, v, _MM_SHUFFLE(2, 3, 0, 1)));
+  __m128i s = _mm512_castsi512_si128(v);
+  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(1, 0, 3, 2)));
+  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(2, 3, 0, 1)));
+  return _mm_cvtsi128_si32(s);
+}
+
+inline float HorizontalSum(__m512 v) {
+  v = _mm512_add_ps(v, _mm512_shuffle_f32x4(v, v, _MM_SHUFFLE(1, 0, 3, 2)));
+  v = _mm512_add_ps(v, _mm512_shuffle_f32x4(v, v, _MM_SHUFFLE(2, 3, 0, 1)));
+  __m128 s = _mm512_castps512_ps128(v);
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_add_ss(s, _mm_shuffle_ps(s, s, 1));
+  return _mm_cvtss_f32(s);
+}
 
 inline __mmask32 TailMask32(size_t remaining) {
   return remaining >= 32 ? ~__mmask32{0} : static_cast<__mmask32>((1u << remaining) - 1u);
@@ -42,7 +72,7 @@ int32_t DotU8S8Avx512(const uint8_t* a, const int8_t* b, size_t n) {
     acc1 = _mm512_add_epi32(acc1, MulAdd32(a + i + 32, b + i + 32, ~__mmask32{0}));
   }
   for (; i < n; i += 32) acc0 = _mm512_add_epi32(acc0, MulAdd32(a + i, b + i, TailMask32(n - i)));
-  return _mm512_reduce_add_epi32(_mm512_add_epi32(acc0, acc1));
+  return HorizontalSum(_mm512_add_epi32(acc0, acc1));
 }
 
 float DotU8F32Avx512(const uint8_t* a, const float* b, size_t n) {
@@ -57,7 +87,7 @@ float DotU8F32Avx512(const uint8_t* a, const float* b, size_t n) {
     __mmask16 mask = TailMask16(n - i);
     acc0 = _mm512_fmadd_ps(CodesToFloat16(a + i, mask), _mm512_maskz_loadu_ps(mask, b + i), acc0);
   }
-  return _mm512_reduce_add_ps(_mm512_add_ps(acc0, acc1));
+  return HorizontalSum(_mm512_add_ps(acc0, acc1));
 }
 
 float DotF32Avx512(const float* a, const float* b, size_t n) {
@@ -73,7 +103,7 @@ float DotF32Avx512(const float* a, const float* b, size_t n) {
     acc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(mask, a + i), _mm512_maskz_loadu_ps(mask, b + i),
                            acc0);
   }
-  return _mm512_reduce_add_ps(_mm512_add_ps(acc0, acc1));
+  return HorizontalSum(_mm512_add_ps(acc0, acc1));
 }
 
 }  // namespace savoir::index::kernels
