@@ -6,7 +6,9 @@
 // takes 528 bytes (m = 16), about 560 MB for a million vectors with the id map. The graph is
 // walked with an exact integer dot product between the stored codes and the query quantized to
 // signed bytes; the final candidates are re-scored with the float query against the codes, so
-// the returned scores and order do not carry the query's quantization error.
+// the returned scores and order do not carry the query's quantization error. A caller that keeps
+// full-precision copies elsewhere can pass them (VectorSource) to re-score the best candidates
+// exactly, which removes the codes' own error too.
 //
 // Vectors have caller-chosen 64-bit ids. Remove() leaves a tombstone: the node still routes
 // searches but is never returned. Vacuum() repairs every neighbour list that points at a
@@ -29,7 +31,11 @@
 //   stripes. Searches run on while a writer works.
 // - Each search holds search_mu_ shared for its duration; Vacuum takes it exclusively for an
 //   instant after unlinking tombstones, a grace period after which no search can still be
-//   looking at a slot that is about to be reused.
+//   looking at a slot that is about to be reused. Contains and the allow-list path of exact
+//   search share map_mu_ with the writers' brief updates of the id map.
+//
+// Files: Save/Load (hnsw_io.cc) write a versioned little-endian format with a CRC-32C; a
+// corrupt, truncated or inconsistent file is rejected with DataLoss.
 #ifndef SAVOIR_INDEX_VECTOR_HNSW_INDEX_H_
 #define SAVOIR_INDEX_VECTOR_HNSW_INDEX_H_
 
