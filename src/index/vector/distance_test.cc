@@ -10,8 +10,8 @@
 namespace savoir::index {
 namespace {
 
-const size_t kLengths[] = {0,  1,   3,   7,   8,   15,  16,  17,  31,  32,  33,  63,   64,
-                           65, 100, 127, 128, 129, 255, 256, 383, 384, 385, 768, 1000, 4096};
+constexpr size_t kLengths[] = {0,  1,   3,   7,   8,   15,  16,  17,  31,  32,  33,  63,   64,
+                               65, 100, 127, 128, 129, 255, 256, 383, 384, 385, 768, 1000, 4096};
 
 class KernelTest : public ::testing::TestWithParam<KernelLevel> {
  protected:

@@ -289,6 +289,7 @@ void HnswIndex::RepairLists(uint32_t node, VisitedList& visited) {
                      candidates.end());
     const std::vector<Scored> chosen = SelectNeighbours(candidates, store_.MaxDegree(l));
     std::vector<uint32_t> ids;
+    ids.reserve(chosen.size());
     for (const Scored& c : chosen) ids.push_back(c.id);
     {
       std::lock_guard<std::mutex> lock(LockOf(node));

@@ -178,7 +178,7 @@ TEST_F(HnswIoTest, HeaderErrors) {
 TEST_F(HnswIoTest, StructuralChecksCatchWhatTheChecksumCannot) {
   ASSERT_TRUE(index_->Save(path_).ok());
   const std::string good = ReadAll(path_);
-  const size_t stride = 16 + kDim + 2 * 8 * 4;  // Header, codes, 16 level-0 links.
+  const size_t stride = 16 + kDim + size_t{2 * 8 * 4};  // Header, codes, 16 level-0 links.
   const size_t links0 = kHeaderBytes + 16 + kDim;
   struct Case {
     const char* what;

@@ -1,5 +1,6 @@
 #include "index/vector/quantize.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace savoir::index {
@@ -13,10 +14,8 @@ float ScaleOf(const float* x, size_t n) {
 
 int32_t CodeOf(float value, float inverse_scale) {
   // The clamp guards against rounding pushing the largest component past 127.
-  long code = std::lround(value * inverse_scale);
-  if (code > 127) code = 127;
-  if (code < -127) code = -127;
-  return static_cast<int32_t>(code);
+  const float scaled = std::clamp(value * inverse_scale, -127.0f, 127.0f);
+  return static_cast<int32_t>(std::lround(scaled));
 }
 
 }  // namespace

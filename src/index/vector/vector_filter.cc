@@ -2,7 +2,7 @@
 
 namespace savoir::index {
 
-AllowListFilter::AllowListFilter(std::vector<uint64_t> ids) {
+AllowListFilter::AllowListFilter(const std::vector<uint64_t>& ids) {
   set_.Reserve(ids.size());
   ids_.reserve(ids.size());
   for (uint64_t id : ids) {

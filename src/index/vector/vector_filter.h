@@ -39,7 +39,7 @@ class VectorFilter {
 // Allows exactly the listed ids (duplicates are dropped). Allows() is one hash lookup.
 class AllowListFilter final : public VectorFilter {
  public:
-  explicit AllowListFilter(std::vector<uint64_t> ids);
+  explicit AllowListFilter(const std::vector<uint64_t>& ids);
 
   bool Allows(uint64_t id) const override { return set_.Contains(id); }
   const std::vector<uint64_t>* AllowedIds() const override { return &ids_; }
