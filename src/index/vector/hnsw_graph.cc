@@ -32,10 +32,11 @@ std::vector<HnswIndex::Scored> HnswIndex::SearchLevel(const LevelSearch& s,
   };
   VisitedList& visited = *s.visited;
   visited.Reset(s.limit);
-  std::vector<Scored> candidates;  // Min-heap: nodes still to expand.
-  std::vector<Scored> results;     // Max-heap: the ef best accepted nodes.
-  candidates.reserve(2 * s.ef + entries.size());
-  results.reserve(s.ef + 1);
+  std::vector<Scored> candidates;                           // Min-heap: nodes still to expand.
+  std::vector<Scored> results;                              // Max-heap: the ef best accepted nodes.
+  const size_t expected = std::min<size_t>(s.ef, s.limit);  // ef may exceed the node count.
+  candidates.reserve(2 * expected + entries.size());
+  results.reserve(expected + 1);
   float bound = std::numeric_limits<float>::infinity();
   const auto offer = [&](const Scored& c) {
     candidates.push_back(c);

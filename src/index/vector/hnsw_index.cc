@@ -13,6 +13,7 @@ namespace {
 constexpr size_t kMaxDim = 4096;
 constexpr size_t kMinM = 2;
 constexpr size_t kMaxM = 128;
+constexpr size_t kMaxEf = 1 << 16;
 
 Status CheckOptions(const HnswOptions& o) {
   if (o.dim < 1 || o.dim > kMaxDim) {
@@ -21,8 +22,10 @@ Status CheckOptions(const HnswOptions& o) {
   if (o.m < kMinM || o.m > kMaxM) {
     return InvalidArgumentError("vector index: m {} is outside [{}, {}]", o.m, kMinM, kMaxM);
   }
-  if (o.ef_construction < 1 || o.ef_search < 1) {
-    return InvalidArgumentError("vector index: ef_construction and ef_search must be >= 1");
+  if (o.ef_construction < 1 || o.ef_search < 1 || o.ef_construction > kMaxEf ||
+      o.ef_search > kMaxEf) {
+    return InvalidArgumentError("vector index: ef_construction and ef_search must be in [1, {}]",
+                                kMaxEf);
   }
   if (o.metric != Metric::kCosine && o.metric != Metric::kInnerProduct) {
     return InvalidArgumentError("vector index: unknown metric {}", static_cast<uint32_t>(o.metric));

@@ -70,9 +70,9 @@ struct HnswOptions {
   Metric metric = Metric::kCosine;
   // Neighbours chosen per node and level; level 0 keeps up to 2 * m. 2 to 128.
   size_t m = 16;
-  // Beam width while linking a new vector; larger builds a better graph, slower. >= 1.
+  // Beam width while linking a new vector; larger builds a better graph, slower. 1 to 65536.
   size_t ef_construction = 200;
-  // Default beam width of Search. >= 1.
+  // Default beam width of Search. 1 to 65536.
   size_t ef_search = 64;
   // Seeds the level of each node; same seed and same single-threaded insertions give the same
   // graph.

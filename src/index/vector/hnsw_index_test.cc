@@ -260,6 +260,8 @@ TEST_F(HnswIndexTest, CreateRejectsBadOptions) {
   EXPECT_EQ(code_with([](HnswOptions& o) { o.m = 1; }), StatusCode::kInvalidArgument);
   EXPECT_EQ(code_with([](HnswOptions& o) { o.m = 129; }), StatusCode::kInvalidArgument);
   EXPECT_EQ(code_with([](HnswOptions& o) { o.ef_search = 0; }), StatusCode::kInvalidArgument);
+  EXPECT_EQ(code_with([](HnswOptions& o) { o.ef_construction = 1 << 17; }),
+            StatusCode::kInvalidArgument);
   EXPECT_EQ(code_with([](HnswOptions& o) { o.metric = static_cast<Metric>(7); }),
             StatusCode::kInvalidArgument);
   EXPECT_EQ(code_with([](HnswOptions&) {}), StatusCode::kOk);
