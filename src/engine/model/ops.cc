@@ -136,10 +136,6 @@ float DotHalf(const uint16_t* k, const float* q, int64_t n) {
   return kernels::KernelsFor(Table(), TensorType::kF16).vec_dot(n, k, q);
 }
 
-void AxpyHalf(float a, const uint16_t* v, float* y, int64_t n) {
-  float row[1024];
-  kernels::KernelsFor(Table(), TensorType::kF16).dequantize_row(v, row, n);
-  Table().f32.axpy(a, row, y, n);
-}
+void AxpyHalf(float a, const uint16_t* v, float* y, int64_t n) { Table().f32.axpy_f16(a, v, y, n); }
 
 }  // namespace savoir::engine::ops

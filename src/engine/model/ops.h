@@ -64,7 +64,7 @@ void ToHalf(const float* x, uint16_t* dst, int64_t n);
 void RoundToHalf(float* x, int64_t n);
 // Sum of f16 k[i] times q[i].
 float DotHalf(const uint16_t* k, const float* q, int64_t n);
-// y += a * f16 v (n at most 1024).
+// y += a * f16 v.
 void AxpyHalf(float a, const uint16_t* v, float* y, int64_t n);
 
 }  // namespace savoir::engine::ops
